@@ -1,0 +1,43 @@
+// Package activities holds the side effects of the gateway's workflows: reading and writing
+// PostgreSQL and calling the simulated bank. Every activity is idempotent by a business key (the
+// payment or refund id), so a retry, a replay or an operator's reset repeats no side effect.
+package activities
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/paygate/paygate/bank"
+	"github.com/paygate/paygate/db"
+)
+
+// Activities holds the dependencies of every activity. Register one value with the worker.
+type Activities struct {
+	Pool    *pgxpool.Pool
+	Queries *db.Queries
+	Bank    *bank.Bank
+	// Restarter starts the workflow of a payment that has none; used by the pending sweep.
+	Restarter PaymentRestarter
+}
+
+// New returns the activities over one connection pool.
+func New(pool *pgxpool.Pool, b *bank.Bank, r PaymentRestarter) *Activities {
+	return &Activities{Pool: pool, Queries: db.New(pool), Bank: b, Restarter: r}
+}
+
+// inTx runs fn in one transaction, committed when fn returns nil.
+func (a *Activities) inTx(ctx context.Context, fn func(q *db.Queries) error) error {
+	return pgx.BeginFunc(ctx, a.Pool, func(tx pgx.Tx) error {
+		return fn(a.Queries.WithTx(tx))
+	})
+}
+
+func wrap(what, id string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s %s: %w", what, id, err)
+}

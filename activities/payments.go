@@ -1,0 +1,154 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/paygate/paygate/bank"
+	"github.com/paygate/paygate/db"
+)
+
+// Payment statuses.
+const (
+	StatusPending  = "pending"
+	StatusSuccess  = "success"
+	StatusFailed   = "failed"
+	StatusRefunded = "refunded"
+)
+
+// Failure codes of payments that never reached the bank.
+const (
+	OrderNotPayable = "ORDER_NOT_PAYABLE"
+)
+
+// PaymentCheck is what ValidatePayment found.
+type PaymentCheck struct {
+	// Status is the payment's current status; anything but pending means the workflow has
+	// nothing left to do (a replayed or reset workflow finds it so).
+	Status string
+	// FailureCode and FailureDescription say why a pending payment must fail without reaching
+	// the bank; empty when it may be settled.
+	FailureCode        string
+	FailureDescription string
+}
+
+// ValidatePayment checks that a payment is still pending and that its order can take it.
+func (a *Activities) ValidatePayment(ctx context.Context, paymentID string) (PaymentCheck, error) {
+	p, err := a.Queries.GetPaymentByID(ctx, paymentID)
+	if err != nil {
+		return PaymentCheck{}, wrap("validate payment", paymentID, err)
+	}
+	check := PaymentCheck{Status: p.Status}
+	if p.Status != StatusPending {
+		return check, nil
+	}
+	o, err := a.Queries.GetOrder(ctx, db.GetOrderParams{ID: p.OrderID, MerchantID: p.MerchantID})
+	if err != nil {
+		return PaymentCheck{}, wrap("validate payment", paymentID, err)
+	}
+	if o.Amount != p.Amount || o.Currency != p.Currency {
+		check.FailureCode = OrderNotPayable
+		check.FailureDescription = "Payment amount does not match the order"
+	}
+	return check, nil
+}
+
+// SettlePayment asks the bank to move the money. A decline is a non-retryable application error
+// whose type is the decline code; any other error is retried. The payment id is the bank's
+// idempotency key, so a retry never charges twice.
+func (a *Activities) SettlePayment(ctx context.Context, paymentID string) error {
+	p, err := a.Queries.GetPaymentByID(ctx, paymentID)
+	if err != nil {
+		return wrap("settle payment", paymentID, err)
+	}
+	answer, err := a.Bank.Charge(ctx, bank.Charge{
+		IdempotencyKey: p.ID,
+		Amount:         p.Amount,
+		Method:         p.Method,
+		VPA:            deref(p.Vpa),
+		CardBIN:        deref(p.CardBin),
+		CardLast4:      deref(p.CardLast4),
+	})
+	if err != nil {
+		return wrap("settle payment", paymentID, err)
+	}
+	if !answer.Approved {
+		return temporal.NewNonRetryableApplicationError(answer.DeclineReason, answer.DeclineCode, nil)
+	}
+	return nil
+}
+
+// PaymentOutcome is a payment's final status, with the reason when it failed.
+type PaymentOutcome struct {
+	PaymentID        string
+	Status           string // success or failed
+	ErrorCode        string
+	ErrorDescription string
+}
+
+// RecordPaymentOutcome stores a payment's final status and, on success, marks its order paid,
+// in one transaction. Recording an outcome for a payment that is already final changes nothing.
+func (a *Activities) RecordPaymentOutcome(ctx context.Context, out PaymentOutcome) error {
+	err := a.inTx(ctx, func(q *db.Queries) error {
+		p, err := q.FinishPayment(ctx, db.FinishPaymentParams{
+			ID:               out.PaymentID,
+			Status:           out.Status,
+			ErrorCode:        nonEmpty(out.ErrorCode),
+			ErrorDescription: nonEmpty(out.ErrorDescription),
+		})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil // already final
+		}
+		if err != nil {
+			return err
+		}
+		if p.Status == StatusSuccess {
+			return q.MarkOrderPaid(ctx, p.OrderID)
+		}
+		return nil
+	})
+	return wrap("record payment", out.PaymentID, err)
+}
+
+// PaymentRestarter starts the workflow of a payment if it has none; starting one that exists
+// must be harmless.
+type PaymentRestarter interface {
+	RestartPayment(ctx context.Context, p db.ListStalePendingPaymentsRow) error
+}
+
+// RestartStalePayments closes the window between the API committing a payment and starting its
+// workflow: if the API process died in between, the payment would stay pending forever. It starts
+// (or finds running) the workflow of every payment pending for longer than olderThan.
+func (a *Activities) RestartStalePayments(ctx context.Context, olderThan time.Duration) (int, error) {
+	stale, err := a.Queries.ListStalePendingPayments(ctx, db.ListStalePendingPaymentsParams{
+		CreatedAt: time.Now().Add(-olderThan),
+		Limit:     500,
+	})
+	if err != nil {
+		return 0, wrap("list stale payments", "", err)
+	}
+	for _, p := range stale {
+		if err := a.Restarter.RestartPayment(ctx, p); err != nil {
+			return 0, wrap("restart payment", p.ID, err)
+		}
+	}
+	return len(stale), nil
+}
+
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

@@ -1,0 +1,256 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/mail"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/paygate/paygate/auth"
+	"github.com/paygate/paygate/db"
+)
+
+// Dashboard sessions end after 30 minutes without a request, or 12 hours after login.
+const (
+	sessionCookie   = "gw_session"
+	sessionIdle     = 30 * time.Minute
+	sessionLifetime = 12 * time.Hour
+)
+
+type merchantKey struct{}
+
+func merchantFrom(ctx context.Context) db.Merchant {
+	return ctx.Value(merchantKey{}).(db.Merchant)
+}
+
+// authenticate lets a request through with a merchant in its context: by X-Api-Key and
+// X-Api-Secret (merchants' servers), or by the dashboard's session cookie, in which case a
+// state-changing request must come from the dashboard's own origin (CSRF).
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		m, err := s.authenticatedMerchant(r)
+		if err != nil {
+			return err
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), merchantKey{}, m)))
+		return nil
+	})
+}
+
+func (s *Server) authenticatedMerchant(r *http.Request) (db.Merchant, error) {
+	key, secret := r.Header.Get("X-Api-Key"), r.Header.Get("X-Api-Secret")
+	if key != "" || secret != "" {
+		m, err := s.queries.GetMerchantByAPIKey(r.Context(), key)
+		if errors.Is(err, pgx.ErrNoRows) {
+			auth.SecretMatches(make([]byte, 32), secret) // same work as a known key
+			return db.Merchant{}, errUnauthenticated
+		}
+		if err != nil {
+			return db.Merchant{}, err
+		}
+		if !auth.SecretMatches(m.APISecretHash, secret) {
+			return db.Merchant{}, errUnauthenticated
+		}
+		return m, nil
+	}
+	cookie, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return db.Merchant{}, errUnauthenticated
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead && !sameOrigin(r) {
+		return db.Merchant{}, &Error{http.StatusForbidden, CodeAuthentication, "Cross-origin request refused"}
+	}
+	id, err := s.queries.TouchSession(r.Context(), db.TouchSessionParams{
+		TokenHash:   auth.HashSecret(cookie.Value),
+		IdleSeconds: sessionIdle.Seconds(),
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return db.Merchant{}, &Error{http.StatusUnauthorized, CodeAuthentication, "Session expired; log in again"}
+	}
+	if err != nil {
+		return db.Merchant{}, err
+	}
+	return s.queries.GetMerchant(r.Context(), id)
+}
+
+// sameOrigin reports whether the request's Origin header names this server.
+func sameOrigin(r *http.Request) bool {
+	origin, err := url.Parse(r.Header.Get("Origin"))
+	return err == nil && origin.Host != "" && origin.Host == r.Host
+}
+
+type merchantView struct {
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	Email     string `json:"email"`
+	APIKey    string `json:"apiKey"`
+	APISecret string `json:"apiSecret,omitempty"`
+}
+
+func viewMerchant(m db.Merchant) merchantView {
+	return merchantView{ID: m.ID.String(), Name: m.Name, Email: m.Email, APIKey: m.APIKey}
+}
+
+type registerRequest struct {
+	Name            string `json:"name"`
+	Email           string `json:"email"`
+	Password        string `json:"password"`
+	ConfirmPassword string `json:"confirmPassword"`
+}
+
+func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
+	body, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
+	var req registerRequest
+	if err := decodeJSON(body, &req); err != nil {
+		return err
+	}
+	req.Name = strings.TrimSpace(req.Name)
+	email, err := normaliseEmail(req.Email)
+	switch {
+	case req.Name == "" || len(req.Name) > 100:
+		return badRequest("name is required (at most 100 characters)")
+	case err != nil:
+		return err
+	case len(req.Password) < 8 || len(req.Password) > 72:
+		return badRequest("password must be 8 to 72 characters long")
+	case req.Password != req.ConfirmPassword:
+		return badRequest("password and confirmPassword do not match")
+	}
+	hash, err := auth.HashPassword(req.Password)
+	if err != nil {
+		return err
+	}
+	secret := auth.NewAPISecret()
+	m, err := s.queries.CreateMerchant(r.Context(), db.CreateMerchantParams{
+		ID:            uuid.New(),
+		Name:          req.Name,
+		Email:         email,
+		PasswordHash:  hash,
+		APIKey:        auth.NewAPIKey(),
+		APISecretHash: auth.HashSecret(secret),
+		WebhookSecret: auth.NewWebhookSecret(),
+	})
+	if uniqueViolation(err, "merchants_email_key") {
+		return &Error{http.StatusConflict, CodeBadRequest, "A merchant with this email already exists"}
+	}
+	if err != nil {
+		return err
+	}
+	view := viewMerchant(m)
+	view.APISecret = secret // shown this once; only its hash is stored
+	writeJSON(w, http.StatusCreated, map[string]any{"message": "Registration successful", "merchant": view})
+	return nil
+}
+
+func normaliseEmail(raw string) (string, error) {
+	addr, err := mail.ParseAddress(strings.TrimSpace(raw))
+	if err != nil || addr.Name != "" || len(addr.Address) > 254 {
+		return "", badRequest("email is not a valid address")
+	}
+	return strings.ToLower(addr.Address), nil
+}
+
+type loginRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
+	body, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
+	var req loginRequest
+	if err := decodeJSON(body, &req); err != nil {
+		return err
+	}
+	wrong := &Error{http.StatusUnauthorized, CodeAuthentication, "Invalid email or password"}
+	email, err := normaliseEmail(req.Email)
+	if err != nil {
+		auth.PasswordMatches("", req.Password)
+		return wrong
+	}
+	m, err := s.queries.GetMerchantByEmail(r.Context(), email)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return err
+	}
+	if !auth.PasswordMatches(m.PasswordHash, req.Password) || !m.IsActive {
+		return wrong
+	}
+	token := auth.NewSessionToken()
+	if err := s.queries.CreateSession(r.Context(), db.CreateSessionParams{
+		TokenHash:  auth.HashSecret(token),
+		MerchantID: m.ID,
+		ExpiresAt:  s.now().Add(sessionLifetime),
+	}); err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name:     sessionCookie,
+		Value:    token,
+		Path:     "/",
+		MaxAge:   int(sessionLifetime.Seconds()),
+		HttpOnly: true,
+		Secure:   r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https",
+		SameSite: http.SameSiteStrictMode,
+	})
+	writeJSON(w, http.StatusOK, map[string]any{"message": "Login successful", "merchant": viewMerchant(m)})
+	return nil
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
+	if cookie, err := r.Cookie(sessionCookie); err == nil {
+		if err := s.queries.RevokeSession(r.Context(), auth.HashSecret(cookie.Value)); err != nil {
+			return err
+		}
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, map[string]any{"merchant": viewMerchant(merchantFrom(r.Context()))})
+	return nil
+}
+
+// rollSecret replaces the API secret; the new one is shown this once.
+func (s *Server) rollSecret(w http.ResponseWriter, r *http.Request) error {
+	secret := auth.NewAPISecret()
+	m, err := s.queries.SetAPISecret(r.Context(), db.SetAPISecretParams{
+		ID:            merchantFrom(r.Context()).ID,
+		APISecretHash: auth.HashSecret(secret),
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"apiKey": m.APIKey, "apiSecret": secret})
+	return nil
+}
+
+func (s *Server) testMerchant(w http.ResponseWriter, r *http.Request) error {
+	m, err := s.queries.GetMerchant(r.Context(), auth.TestMerchantID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		writeJSON(w, http.StatusOK, map[string]any{"seeded": false})
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"id": m.ID.String(), "email": m.Email, "api_key": m.APIKey, "seeded": true})
+	return nil
+}
+
+func (s *Server) publicConfig(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, map[string]string{"temporal_ui_url": s.cfg.TemporalUIURL, "namespace": s.cfg.TemporalNamespace})
+	return nil
+}

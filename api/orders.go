@@ -1,0 +1,148 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/gorilla/mux"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/paygate/paygate/db"
+	"github.com/paygate/paygate/ids"
+)
+
+// Currencies the gateway accepts. Amounts are in the currency's minor unit (paise, cents).
+var currencies = map[string]bool{"INR": true, "USD": true, "EUR": true, "GBP": true}
+
+// minAmount is the smallest order: 100 minor units (₹1.00).
+const minAmount = 100
+
+type orderView struct {
+	ID         string          `json:"id"`
+	MerchantID string          `json:"merchant_id"`
+	Amount     int64           `json:"amount"`
+	Currency   string          `json:"currency"`
+	Receipt    *string         `json:"receipt"`
+	Notes      json.RawMessage `json:"notes"`
+	Status     string          `json:"status"`
+	CreatedAt  string          `json:"created_at"`
+	UpdatedAt  string          `json:"updated_at"`
+}
+
+func viewOrder(o db.Order) orderView {
+	return orderView{
+		ID: o.ID, MerchantID: o.MerchantID.String(), Amount: o.Amount, Currency: o.Currency,
+		Receipt: o.Receipt, Notes: o.Notes, Status: o.Status,
+		CreatedAt: timestamp(o.CreatedAt), UpdatedAt: timestamp(o.UpdatedAt),
+	}
+}
+
+type createOrderRequest struct {
+	Amount   *int64          `json:"amount"`
+	Currency string          `json:"currency"`
+	Receipt  *string         `json:"receipt"`
+	Notes    json.RawMessage `json:"notes"`
+}
+
+func (req *createOrderRequest) validate() error {
+	if req.Amount == nil || *req.Amount < minAmount {
+		return badRequest("amount must be an integer of at least %d (minor units)", minAmount)
+	}
+	if req.Currency == "" {
+		req.Currency = "INR"
+	}
+	if !currencies[req.Currency] {
+		return badRequest("currency must be one of INR, USD, EUR, GBP")
+	}
+	if req.Receipt != nil && len(*req.Receipt) > 40 {
+		return badRequest("receipt must be at most 40 characters")
+	}
+	if len(req.Notes) == 0 || string(req.Notes) == "null" {
+		req.Notes = json.RawMessage("{}")
+	}
+	var notes map[string]any
+	if err := json.Unmarshal(req.Notes, &notes); err != nil {
+		return badRequest("notes must be an object")
+	}
+	if len(notes) > 15 || len(req.Notes) > 4096 {
+		return badRequest("notes may hold at most 15 keys and 4 KiB")
+	}
+	return nil
+}
+
+func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) error {
+	body, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
+	var req createOrderRequest
+	if err := decodeJSON(body, &req); err != nil {
+		return err
+	}
+	if err := req.validate(); err != nil {
+		return err
+	}
+	o, err := s.queries.CreateOrder(r.Context(), db.CreateOrderParams{
+		ID:         ids.New(ids.Order),
+		MerchantID: merchantFrom(r.Context()).ID,
+		Amount:     *req.Amount,
+		Currency:   req.Currency,
+		Receipt:    req.Receipt,
+		Notes:      req.Notes,
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, viewOrder(o))
+	return nil
+}
+
+func (s *Server) getOrder(w http.ResponseWriter, r *http.Request) error {
+	o, err := s.queries.GetOrder(r.Context(), db.GetOrderParams{ID: mux.Vars(r)["id"], MerchantID: merchantFrom(r.Context()).ID})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return notFound("Order")
+	}
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, viewOrder(o))
+	return nil
+}
+
+func (s *Server) listOrders(w http.ResponseWriter, r *http.Request) error {
+	limit, offset, err := page(r)
+	if err != nil {
+		return err
+	}
+	m := merchantFrom(r.Context())
+	rows, err := s.queries.ListOrders(r.Context(), db.ListOrdersParams{MerchantID: m.ID, Limit: limit, Offset: offset})
+	if err != nil {
+		return err
+	}
+	total, err := s.queries.CountOrders(r.Context(), m.ID)
+	if err != nil {
+		return err
+	}
+	orders := make([]orderView, len(rows))
+	for i, o := range rows {
+		orders[i] = viewOrder(o)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"count": len(orders), "total": total, "orders": orders})
+	return nil
+}
+
+// getPublicOrder is what the hosted checkout shows before paying: no merchant id, no notes.
+func (s *Server) getPublicOrder(w http.ResponseWriter, r *http.Request) error {
+	o, err := s.queries.GetPublicOrder(r.Context(), mux.Vars(r)["id"])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return notFound("Order")
+	}
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"id": o.ID, "amount": o.Amount, "currency": o.Currency, "status": o.Status, "merchant_name": o.MerchantName,
+	})
+	return nil
+}

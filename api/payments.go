@@ -1,0 +1,290 @@
+package api
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/paygate/paygate/db"
+	"github.com/paygate/paygate/ids"
+	"github.com/paygate/paygate/validation"
+	"github.com/paygate/paygate/workflows"
+)
+
+type paymentView struct {
+	ID               string  `json:"id"`
+	OrderID          string  `json:"order_id"`
+	MerchantID       string  `json:"merchant_id"`
+	Amount           int64   `json:"amount"`
+	Currency         string  `json:"currency"`
+	Method           string  `json:"method"`
+	Status           string  `json:"status"`
+	VPA              *string `json:"vpa,omitempty"`
+	CardNetwork      *string `json:"card_network,omitempty"`
+	CardLast4        *string `json:"card_last4,omitempty"`
+	ErrorCode        *string `json:"error_code,omitempty"`
+	ErrorDescription *string `json:"error_description,omitempty"`
+	CreatedAt        string  `json:"created_at"`
+	UpdatedAt        string  `json:"updated_at"`
+}
+
+func viewPayment(p db.Payment) paymentView {
+	return paymentView{
+		ID: p.ID, OrderID: p.OrderID, MerchantID: p.MerchantID.String(), Amount: p.Amount, Currency: p.Currency,
+		Method: p.Method, Status: p.Status, VPA: p.Vpa, CardNetwork: p.CardNetwork, CardLast4: p.CardLast4,
+		ErrorCode: p.ErrorCode, ErrorDescription: p.ErrorDescription,
+		CreatedAt: timestamp(p.CreatedAt), UpdatedAt: timestamp(p.UpdatedAt),
+	}
+}
+
+// createPaymentRequest is the body of POST /payments and, with Key, of POST /payments/public.
+type createPaymentRequest struct {
+	Key     string     `json:"key"`
+	OrderID string     `json:"order_id"`
+	Method  string     `json:"method"`
+	VPA     string     `json:"vpa"`
+	Card    *cardInput `json:"card"`
+}
+
+// cardInput holds the card as the customer typed it. The number and CVV live only in this
+// request's memory: never stored, logged or returned.
+type cardInput struct {
+	Number      string     `json:"number"`
+	ExpiryMonth flexString `json:"expiry_month"`
+	ExpiryYear  flexString `json:"expiry_year"`
+	CVV         string     `json:"cvv"`
+	HolderName  string     `json:"holder_name"`
+}
+
+// instrument is what the gateway keeps of a validated payment method.
+type instrument struct {
+	method                      string
+	vpa                         *string
+	network, cardBIN, cardLast4 *string
+}
+
+func (req *createPaymentRequest) instrument(now time.Time) (instrument, error) {
+	if req.OrderID == "" {
+		return instrument{}, badRequest("order_id is required")
+	}
+	switch req.Method {
+	case "upi":
+		if err := validation.VPA(req.VPA); err != nil {
+			return instrument{}, &Error{http.StatusBadRequest, CodeInvalidVPA, "vpa is not a valid UPI address"}
+		}
+		vpa := req.VPA
+		return instrument{method: "upi", vpa: &vpa}, nil
+	case "card":
+		if req.Card == nil {
+			return instrument{}, badRequest("card is required for method card")
+		}
+		digits, err := validation.CardNumber(req.Card.Number)
+		if err != nil {
+			return instrument{}, &Error{http.StatusBadRequest, CodeInvalidCard, "card number is invalid"}
+		}
+		network := validation.Network(digits)
+		switch err := validation.Expiry(string(req.Card.ExpiryMonth), string(req.Card.ExpiryYear), now); {
+		case errors.Is(err, validation.ErrExpiredCard):
+			return instrument{}, &Error{http.StatusBadRequest, CodeExpiredCard, "card has expired"}
+		case err != nil:
+			return instrument{}, &Error{http.StatusBadRequest, CodeInvalidCard, "card expiry is invalid"}
+		}
+		if validation.CVV(req.Card.CVV, network) != nil {
+			return instrument{}, &Error{http.StatusBadRequest, CodeInvalidCard, "card CVV is invalid"}
+		}
+		if name := strings.TrimSpace(req.Card.HolderName); name == "" || len(name) > 100 {
+			return instrument{}, badRequest("card holder_name is required (at most 100 characters)")
+		}
+		bin, last4 := digits[:6], digits[len(digits)-4:]
+		return instrument{method: "card", network: &network, cardBIN: &bin, cardLast4: &last4}, nil
+	default:
+		return instrument{}, badRequest("method must be upi or card")
+	}
+}
+
+func (s *Server) createPayment(w http.ResponseWriter, r *http.Request) error {
+	return s.createPaymentFor(w, r, func(context.Context, *createPaymentRequest) (db.Merchant, error) {
+		return merchantFrom(r.Context()), nil
+	})
+}
+
+// createPublicPayment is the hosted checkout's way to pay: the publishable key (the merchant's
+// API key) and the order id are all it has.
+func (s *Server) createPublicPayment(w http.ResponseWriter, r *http.Request) error {
+	return s.createPaymentFor(w, r, func(ctx context.Context, req *createPaymentRequest) (db.Merchant, error) {
+		return s.merchantByKey(ctx, req.Key)
+	})
+}
+
+func (s *Server) merchantByKey(ctx context.Context, key string) (db.Merchant, error) {
+	if key == "" {
+		return db.Merchant{}, &Error{http.StatusUnauthorized, CodeAuthentication, "key is required"}
+	}
+	m, err := s.queries.GetMerchantByAPIKey(ctx, key)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return db.Merchant{}, &Error{http.StatusUnauthorized, CodeAuthentication, "Unknown key"}
+	}
+	return m, err
+}
+
+func (s *Server) createPaymentFor(w http.ResponseWriter, r *http.Request, merchantOf func(context.Context, *createPaymentRequest) (db.Merchant, error)) error {
+	body, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
+	var req createPaymentRequest
+	if err := decodeJSON(body, &req); err != nil {
+		return err
+	}
+	m, err := merchantOf(r.Context(), &req)
+	if err != nil {
+		return err
+	}
+	inst, err := req.instrument(s.now())
+	if err != nil {
+		return err
+	}
+	p, err := s.insertPayment(r.Context(), m, req.OrderID, inst)
+	if err != nil {
+		return err
+	}
+	// The payment is committed: if the workflow cannot be started now, the pending sweep
+	// starts it within a minute, so the client still gets its payment.
+	if err := s.starter.StartPayment(r.Context(), workflows.PaymentInput{
+		PaymentID: p.ID, MerchantID: p.MerchantID.String(), OrderID: p.OrderID,
+		Amount: p.Amount, Currency: p.Currency, Method: p.Method,
+	}); err != nil {
+		s.log.WarnContext(r.Context(), "payment workflow not started; the sweep will start it", "payment_id", p.ID, "error", err.Error())
+	}
+	writeJSON(w, http.StatusCreated, viewPayment(p))
+	return nil
+}
+
+// insertPayment records a pending payment for the order. The order must be the merchant's and
+// unpaid; the unique index payments_one_live_per_order refuses a second payment while one is
+// pending or succeeded, so concurrent attempts can never pay an order twice.
+func (s *Server) insertPayment(ctx context.Context, m db.Merchant, orderID string, inst instrument) (db.Payment, error) {
+	o, err := s.queries.GetOrder(ctx, db.GetOrderParams{ID: orderID, MerchantID: m.ID})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return db.Payment{}, notFound("Order")
+	}
+	if err != nil {
+		return db.Payment{}, err
+	}
+	if o.Status == "paid" {
+		return db.Payment{}, badRequest("Order is already paid")
+	}
+	p, err := s.queries.CreatePayment(ctx, db.CreatePaymentParams{
+		ID: ids.New(ids.Payment), OrderID: o.ID, MerchantID: m.ID, Amount: o.Amount, Currency: o.Currency,
+		Method: inst.method, Vpa: inst.vpa, CardNetwork: inst.network, CardBin: inst.cardBIN, CardLast4: inst.cardLast4,
+	})
+	if uniqueViolation(err, "payments_one_live_per_order") {
+		return db.Payment{}, badRequest("Order already has a payment in progress or paid")
+	}
+	return p, err
+}
+
+func (s *Server) getPayment(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.queries.GetPayment(r.Context(), db.GetPaymentParams{ID: mux.Vars(r)["id"], MerchantID: merchantFrom(r.Context()).ID})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return notFound("Payment")
+	}
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, viewPayment(p))
+	return nil
+}
+
+func (s *Server) listPayments(w http.ResponseWriter, r *http.Request) error {
+	limit, offset, err := page(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	filter := db.CountPaymentsParams{MerchantID: merchantFrom(r.Context()).ID}
+	if v := q.Get("status"); v != "" {
+		filter.Status = &v
+	}
+	if v := q.Get("method"); v != "" {
+		filter.Method = &v
+	}
+	if filter.CreatedFrom, err = dateParam(q.Get("from"), "from", 0); err != nil {
+		return err
+	}
+	if filter.CreatedBefore, err = dateParam(q.Get("to"), "to", 24*time.Hour); err != nil {
+		return err
+	}
+	rows, err := s.queries.ListPayments(r.Context(), db.ListPaymentsParams{
+		MerchantID: filter.MerchantID, Status: filter.Status, Method: filter.Method,
+		CreatedFrom: filter.CreatedFrom, CreatedBefore: filter.CreatedBefore, RowLimit: limit, RowOffset: offset,
+	})
+	if err != nil {
+		return err
+	}
+	total, err := s.queries.CountPayments(r.Context(), filter)
+	if err != nil {
+		return err
+	}
+	payments := make([]paymentView, len(rows))
+	for i, p := range rows {
+		payments[i] = viewPayment(p)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"count": len(payments), "total": total, "payments": payments})
+	return nil
+}
+
+// dateParam parses a YYYY-MM-DD filter as midnight UTC plus shift (a day, for an inclusive "to").
+func dateParam(v, name string, shift time.Duration) (*time.Time, error) {
+	if v == "" {
+		return nil, nil
+	}
+	t, err := time.Parse(time.DateOnly, v)
+	if err != nil {
+		return nil, badRequest("%s must be a date as YYYY-MM-DD", name)
+	}
+	t = t.Add(shift)
+	return &t, nil
+}
+
+// getPublicPayment lets the hosted checkout poll a payment with the publishable key. A successful
+// payment carries signature = hex HMAC-SHA256("order_id|payment_id") keyed with the merchant's
+// webhook secret, which the merchant's server can verify.
+func (s *Server) getPublicPayment(w http.ResponseWriter, r *http.Request) error {
+	m, err := s.merchantByKey(r.Context(), r.URL.Query().Get("key"))
+	if err != nil {
+		return err
+	}
+	p, err := s.queries.GetPayment(r.Context(), db.GetPaymentParams{ID: mux.Vars(r)["id"], MerchantID: m.ID})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return notFound("Payment")
+	}
+	if err != nil {
+		return err
+	}
+	view := map[string]any{
+		"id": p.ID, "order_id": p.OrderID, "amount": p.Amount, "currency": p.Currency, "method": p.Method,
+		"status": p.Status, "error_code": p.ErrorCode, "error_description": p.ErrorDescription,
+	}
+	if p.Status == "success" {
+		view["signature"] = CheckoutSignature(m.WebhookSecret, p.OrderID, p.ID)
+	}
+	writeJSON(w, http.StatusOK, view)
+	return nil
+}
+
+// CheckoutSignature is the signature checkout.js hands the merchant's page on success:
+// hex HMAC-SHA256 of "order_id|payment_id" keyed with the webhook secret.
+func CheckoutSignature(secret, orderID, paymentID string) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(orderID + "|" + paymentID))
+	return hex.EncodeToString(mac.Sum(nil))
+}

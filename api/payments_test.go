@@ -1,0 +1,269 @@
+package api_test
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/paygate/paygate/config"
+	"github.com/paygate/paygate/gatewaytest"
+	"github.com/paygate/paygate/workflows"
+)
+
+func newOrder(t *testing.T, gw *gatewaytest.Stack, amount int) string {
+	t.Helper()
+	return gw.MustCreate(t, "/api/v1/orders", map[string]any{"amount": amount})["id"].(string)
+}
+
+func card(number string) map[string]any {
+	return map[string]any{"number": number, "expiry_month": "12", "expiry_year": time.Now().Year() + 2, "cvv": "123", "holder_name": "Asha Rao"}
+}
+
+func TestUPIPaymentSucceeds(t *testing.T) {
+	gw := gatewaytest.Start(t)
+	orderID := newOrder(t, gw, 50000)
+	p := gw.MustCreate(t, "/api/v1/payments", map[string]any{"order_id": orderID, "method": "upi", "vpa": "user@paytm"})
+	if !regexp.MustCompile(`^pay_[A-Za-z0-9]{16}$`).MatchString(p["id"].(string)) {
+		t.Errorf("id %v", p["id"])
+	}
+	for k, v := range map[string]any{"status": "pending", "amount": 50000.0, "currency": "INR", "method": "upi", "vpa": "user@paytm", "order_id": orderID} {
+		if p[k] != v {
+			t.Errorf("%s = %v, want %v", k, p[k], v)
+		}
+	}
+	final := gw.WaitForStatus(t, "/api/v1/payments/"+p["id"].(string))
+	if final["status"] != "success" || final["error_code"] != nil {
+		t.Fatalf("payment = %v", final)
+	}
+	if o := gw.Get(t, "/api/v1/orders/"+orderID).JSON(t); o["status"] != "paid" {
+		t.Errorf("order status = %v, want paid", o["status"])
+	}
+	again := gw.Post(t, "/api/v1/payments", map[string]any{"order_id": orderID, "method": "upi", "vpa": "user@paytm"})
+	if again.Status != http.StatusBadRequest || !strings.Contains(string(again.Body), "already paid") {
+		t.Errorf("paying a paid order = %d %s", again.Status, again.Body)
+	}
+
+	// The workflow ran under the payment's id and settled exactly once at the bank.
+	var calls int
+	if err := gw.Pool.QueryRow(t.Context(), `SELECT calls FROM bank_operations WHERE idempotency_key = $1`, p["id"]).Scan(&calls); err != nil || calls != 1 {
+		t.Errorf("bank calls = %d (%v), want 1", calls, err)
+	}
+	var result workflows.PaymentResult
+	if err := gw.Temporal.GetWorkflow(t.Context(), p["id"].(string), "").Get(t.Context(), &result); err != nil || result.Status != "success" {
+		t.Errorf("workflow result = %+v, %v", result, err)
+	}
+}
+
+func TestCardPayments(t *testing.T) {
+	gw := gatewaytest.Start(t)
+	cases := []struct {
+		number, network, last4, status, code string
+	}{
+		{"4111 1111 1111 1111", "visa", "1111", "success", ""},
+		{"5555555555554444", "mastercard", "4444", "success", ""},
+		{"378282246310005", "amex", "0005", "success", ""},
+		{"6521000000000007", "rupay", "0007", "success", ""},
+		{"4000000000000002", "visa", "0002", "failed", "CARD_DECLINED"},
+	}
+	for _, c := range cases {
+		orderID := newOrder(t, gw, 1000)
+		body := card(c.number)
+		if c.network == "amex" {
+			body["cvv"] = "1234"
+		}
+		p := gw.MustCreate(t, "/api/v1/payments", map[string]any{"order_id": orderID, "method": "card", "card": body})
+		if p["card_network"] != c.network || p["card_last4"] != c.last4 || p["status"] != "pending" {
+			t.Errorf("%s: created %v", c.number, p)
+		}
+		final := gw.WaitForStatus(t, "/api/v1/payments/"+p["id"].(string))
+		code, _ := final["error_code"].(string)
+		if final["status"] != c.status || code != c.code {
+			t.Errorf("%s: final %v, want %s %s", c.number, final, c.status, c.code)
+		}
+		if c.status == "failed" {
+			if final["error_description"] == nil {
+				t.Errorf("%s: no error_description", c.number)
+			}
+			if o := gw.Get(t, "/api/v1/orders/"+orderID).JSON(t); o["status"] != "created" {
+				t.Errorf("declined payment left the order %v", o["status"])
+			}
+			// A failed attempt does not block a new one on the same order.
+			retry := gw.MustCreate(t, "/api/v1/payments", map[string]any{"order_id": orderID, "method": "upi", "vpa": "payer@okaxis"})
+			if gw.WaitForStatus(t, "/api/v1/payments/" + retry["id"].(string))["status"] != "success" {
+				t.Errorf("retry after a decline did not succeed")
+			}
+		}
+	}
+}
+
+func TestFailingVPA(t *testing.T) {
+	gw := gatewaytest.Start(t)
+	p := gw.MustCreate(t, "/api/v1/payments", map[string]any{"order_id": newOrder(t, gw, 500), "method": "upi", "vpa": "failure@upi"})
+	final := gw.WaitForStatus(t, "/api/v1/payments/"+p["id"].(string))
+	if final["status"] != "failed" || final["error_code"] != "UPI_FAILED" {
+		t.Errorf("payment = %v", final)
+	}
+}
+
+func TestBankDeclinesEverythingWhenTestPaymentSuccessIsFalse(t *testing.T) {
+	gw := gatewaytest.Start(t, func(c *config.Config) { c.Bank.PaymentSuccess = false })
+	p := gw.MustCreate(t, "/api/v1/payments", map[string]any{"order_id": newOrder(t, gw, 500), "method": "card", "card": card("4111111111111111")})
+	if final := gw.WaitForStatus(t, "/api/v1/payments/"+p["id"].(string)); final["status"] != "failed" || final["error_code"] != "CARD_DECLINED" {
+		t.Errorf("payment = %v", final)
+	}
+}
+
+func TestPaymentValidation(t *testing.T) {
+	gw := gatewaytest.Start(t)
+	orderID := newOrder(t, gw, 500)
+	expired := card("4111111111111111")
+	expired["expiry_year"], expired["expiry_month"] = "2020", "01"
+	twoDigit := card("4111111111111111")
+	twoDigit["expiry_year"] = "20"
+	cases := []struct {
+		name   string
+		body   any
+		status int
+		code   string
+	}{
+		{"no order", map[string]any{"method": "upi", "vpa": "a@upi"}, 400, "BAD_REQUEST_ERROR"},
+		{"unknown order", map[string]any{"order_id": "order_nope", "method": "upi", "vpa": "a@upi"}, 404, "NOT_FOUND_ERROR"},
+		{"unknown method", map[string]any{"order_id": orderID, "method": "cash"}, 400, "BAD_REQUEST_ERROR"},
+		{"bad vpa", map[string]any{"order_id": orderID, "method": "upi", "vpa": "not a vpa"}, 400, "INVALID_VPA"},
+		{"vpa domain with dot", map[string]any{"order_id": orderID, "method": "upi", "vpa": "a@bank.com"}, 400, "INVALID_VPA"},
+		{"no card", map[string]any{"order_id": orderID, "method": "card"}, 400, "BAD_REQUEST_ERROR"},
+		{"luhn", map[string]any{"order_id": orderID, "method": "card", "card": card("4111111111111112")}, 400, "INVALID_CARD"},
+		{"short", map[string]any{"order_id": orderID, "method": "card", "card": card("411111111111")}, 400, "INVALID_CARD"},
+		{"expired", map[string]any{"order_id": orderID, "method": "card", "card": expired}, 400, "EXPIRED_CARD"},
+		{"expired 2-digit year", map[string]any{"order_id": orderID, "method": "card", "card": twoDigit}, 400, "EXPIRED_CARD"},
+		{"month 13", map[string]any{"order_id": orderID, "method": "card", "card": map[string]any{"number": "4111111111111111", "expiry_month": 13, "expiry_year": 2030, "cvv": "123", "holder_name": "A"}}, 400, "INVALID_CARD"},
+		{"bad cvv", map[string]any{"order_id": orderID, "method": "card", "card": map[string]any{"number": "4111111111111111", "expiry_month": 1, "expiry_year": 2030, "cvv": "12", "holder_name": "A"}}, 400, "INVALID_CARD"},
+		{"card is a string", map[string]any{"order_id": orderID, "method": "card", "card": "4111111111111111"}, 400, "BAD_REQUEST_ERROR"},
+		{"malformed", `{"order_id": `, 400, "BAD_REQUEST_ERROR"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := gw.Post(t, "/api/v1/payments", c.body)
+			if r.Status != c.status || r.ErrorCode() != c.code {
+				t.Errorf("= %d %s, want %d %s", r.Status, r.Body, c.status, c.code)
+			}
+		})
+	}
+	if total := gw.Get(t, "/api/v1/payments").JSON(t)["total"]; total != 0.0 {
+		t.Errorf("rejected requests created %v payments", total)
+	}
+}
+
+// An order takes one live payment: concurrent attempts on the same order cannot both proceed.
+func TestConcurrentPaymentsOnOneOrder(t *testing.T) {
+	gw := gatewaytest.Start(t)
+	orderID := newOrder(t, gw, 50000)
+	const n = 8
+	statuses := make([]int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			statuses[i] = gw.Post(t, "/api/v1/payments", map[string]any{"order_id": orderID, "method": "upi", "vpa": "user@upi"}).Status
+		})
+	}
+	wg.Wait()
+	created := 0
+	for _, s := range statuses {
+		switch s {
+		case http.StatusCreated:
+			created++
+		case http.StatusBadRequest:
+		default:
+			t.Errorf("status %d", s)
+		}
+	}
+	if created != 1 {
+		t.Errorf("%d payments created for one order, want 1 (%v)", created, statuses)
+	}
+}
+
+// The card number and CVV are never stored, returned or logged.
+func TestCardDataIsNeverKept(t *testing.T) {
+	gw := gatewaytest.Start(t)
+	const number, cvv = "5555555555554444", "987"
+	c := card(number)
+	c["cvv"] = cvv
+	r := gw.Post(t, "/api/v1/payments", map[string]any{"order_id": newOrder(t, gw, 500), "method": "card", "card": c})
+	if r.Status != http.StatusCreated {
+		t.Fatalf("%d %s", r.Status, r.Body)
+	}
+	id := r.JSON(t)["id"].(string)
+	final := gw.WaitForStatus(t, "/api/v1/payments/"+id)
+	for _, body := range []string{string(r.Body), gw.Get(t, "/api/v1/payments/"+id).JSON(t)["id"].(string), gw.Logs()} {
+		if strings.Contains(body, number) || strings.Contains(body, "555555555555") {
+			t.Errorf("card number leaked: %.200s", body)
+		}
+	}
+	var row string
+	gw.Pool.QueryRow(t.Context(), `SELECT row_to_json(p)::text FROM payments p WHERE id = $1`, id).Scan(&row)
+	if strings.Contains(row, number) || strings.Contains(row, cvv) {
+		t.Errorf("payments row holds card data: %s", row)
+	}
+	history := gw.Temporal.GetWorkflowHistory(t.Context(), id, "", false, 0)
+	for history.HasNext() {
+		e, err := history.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := e.String(); strings.Contains(s, number) || strings.Contains(s, "\""+cvv+"\"") {
+			t.Errorf("workflow history holds card data: %s", s)
+		}
+	}
+	if final["status"] != "success" {
+		t.Errorf("payment %v", final)
+	}
+}
+
+func TestListPaymentsFilters(t *testing.T) {
+	gw := gatewaytest.Start(t)
+	ok := gw.MustCreate(t, "/api/v1/payments", map[string]any{"order_id": newOrder(t, gw, 500), "method": "upi", "vpa": "a@upi"})
+	bad := gw.MustCreate(t, "/api/v1/payments", map[string]any{"order_id": newOrder(t, gw, 600), "method": "card", "card": card("4000000000000002")})
+	gw.WaitForStatus(t, "/api/v1/payments/"+ok["id"].(string))
+	gw.WaitForStatus(t, "/api/v1/payments/"+bad["id"].(string))
+	today := time.Now().UTC().Format(time.DateOnly)
+	for query, want := range map[string]float64{
+		"": 2, "?status=success": 1, "?status=failed": 1, "?method=card": 1, "?method=upi&status=failed": 0,
+		"?from=" + today + "&to=" + today: 2, "?to=2000-01-01": 0,
+	} {
+		if got := gw.Get(t, "/api/v1/payments"+query).JSON(t)["total"]; got != want {
+			t.Errorf("GET /payments%s total = %v, want %v", query, got, want)
+		}
+	}
+	for _, query := range []string{"?limit=0", "?limit=101", "?limit=x", "?skip=-1", "?from=yesterday"} {
+		if r := gw.Get(t, "/api/v1/payments"+query); r.Status != http.StatusBadRequest {
+			t.Errorf("GET /payments%s = %d, want 400", query, r.Status)
+		}
+	}
+}
+
+// A payment committed by an API process that died before starting its workflow is picked up by
+// the pending sweep.
+func TestSweepStartsStalledPayments(t *testing.T) {
+	gw := gatewaytest.Start(t)
+	orderID := newOrder(t, gw, 500)
+	_, err := gw.Pool.Exec(t.Context(), `INSERT INTO payments (id, order_id, merchant_id, amount, currency, method, vpa, created_at)
+		SELECT 'pay_stalled000000001', id, merchant_id, amount, currency, 'upi', 'a@upi', now() - interval '5 minutes' FROM orders WHERE id = $1`, orderID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := gw.Temporal.ExecuteWorkflow(context.Background(), clientOptions(gw, "sweep-test"), workflows.PendingSweepWorkflow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var restarted int
+	if err := run.Get(t.Context(), &restarted); err != nil || restarted != 1 {
+		t.Fatalf("sweep restarted %d (%v), want 1", restarted, err)
+	}
+	if p := gw.WaitForStatus(t, "/api/v1/payments/pay_stalled000000001"); p["status"] != "success" {
+		t.Errorf("stalled payment ended %v", p["status"])
+	}
+}

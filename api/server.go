@@ -1,0 +1,120 @@
+// Package api is the gateway's HTTP API: gorilla/mux routes, merchant authentication (API key and
+// secret, or a dashboard session), JSON in and out, and one error shape for every failure.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/sdk/client"
+
+	"github.com/paygate/paygate/config"
+	"github.com/paygate/paygate/db"
+	"github.com/paygate/paygate/workflows"
+)
+
+// Server serves the API. Build it with New.
+type Server struct {
+	pool     *pgxpool.Pool
+	queries  *db.Queries
+	temporal client.Client
+	starter  workflows.Starter
+	cfg      config.Config
+	log      *slog.Logger
+	now      func() time.Time
+}
+
+// Deps are what the API needs from the process that runs it.
+type Deps struct {
+	Pool     *pgxpool.Pool
+	Temporal client.Client
+	Config   config.Config
+	Logger   *slog.Logger
+	// UI serves everything outside /api and /health (the dashboard, checkout, checkout.js);
+	// nil answers those paths with 404.
+	UI http.Handler
+}
+
+// New returns the API's handler.
+func New(d Deps) http.Handler {
+	s := &Server{
+		pool:     d.Pool,
+		queries:  db.New(d.Pool),
+		temporal: d.Temporal,
+		starter:  workflows.Starter{Client: d.Temporal, TaskQueue: d.Config.TaskQueue},
+		cfg:      d.Config,
+		log:      d.Logger,
+		now:      time.Now,
+	}
+	r := mux.NewRouter()
+	r.NotFoundHandler = s.handle(func(w http.ResponseWriter, r *http.Request) error { return notFound("Route") })
+	r.MethodNotAllowedHandler = s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		return &Error{http.StatusMethodNotAllowed, CodeBadRequest, "Method not allowed on this route"}
+	})
+	r.Handle("/health", s.handle(s.health)).Methods(http.MethodGet)
+	// Routes hang directly off the router (no subrouters), so a wrong method answers 405.
+	v1 := func(path string, h http.Handler, methods ...string) {
+		r.Handle("/api/v1"+path, h).Methods(methods...)
+	}
+	get, post := http.MethodGet, http.MethodPost
+	v1("/health", s.handle(s.health), get)
+	v1("/auth/register", s.handle(s.register), post)
+	v1("/auth/login", s.handle(s.login), post)
+	v1("/auth/logout", s.handle(s.logout), post)
+	v1("/test/merchant", s.handle(s.testMerchant), get)
+	v1("/public/config", s.handle(s.publicConfig), get)
+
+	public := func(h func(http.ResponseWriter, *http.Request) error) http.Handler { return allowAnyOrigin(s.handle(h)) }
+	v1("/orders/{id}/public", public(s.getPublicOrder), get, http.MethodOptions)
+	v1("/payments/public", public(s.createPublicPayment), post, http.MethodOptions)
+	v1("/payments/{id}/public", public(s.getPublicPayment), get, http.MethodOptions)
+
+	merchant := func(h func(http.ResponseWriter, *http.Request) error) http.Handler { return s.authenticate(s.handle(h)) }
+	v1("/auth/me", merchant(s.me), get)
+	v1("/auth/roll-secret", merchant(s.rollSecret), post)
+	v1("/orders", merchant(s.createOrder), post)
+	v1("/orders", merchant(s.listOrders), get)
+	v1("/orders/{id}", merchant(s.getOrder), get)
+	v1("/payments", merchant(s.createPayment), post)
+	v1("/payments", merchant(s.listPayments), get)
+	v1("/payments/{id}", merchant(s.getPayment), get)
+
+	if d.UI != nil {
+		r.PathPrefix("/").MatcherFunc(outsideAPI).Handler(d.UI)
+	}
+	return s.withRequestContext(r)
+}
+
+// handle adapts a handler that returns an error into an http.Handler that writes the error.
+func (s *Server) handle(h func(http.ResponseWriter, *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			writeError(w, r, s.log, err)
+		}
+	})
+}
+
+func outsideAPI(r *http.Request, _ *mux.RouteMatch) bool {
+	return !strings.HasPrefix(r.URL.Path, "/api/")
+}
+
+// allowAnyOrigin enables CORS for the public endpoints the hosted checkout and checkout.js call
+// from merchants' sites; they take no secret and set no cookie.
+func allowAnyOrigin(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Access-Control-Allow-Origin", "*")
+		h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+		h.Set("Access-Control-Allow-Headers", "Content-Type, Idempotency-Key")
+		h.Set("Access-Control-Max-Age", "600")
+		if r.Method == http.MethodOptions {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}

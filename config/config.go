@@ -1,0 +1,112 @@
+// Package config reads the gateway's settings from the environment, with the defaults a single
+// machine needs.
+package config
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+)
+
+// Config is every setting the gateway's commands read.
+type Config struct {
+	Port              int    // PORT: the API and dashboard, on 127.0.0.1 unless BIND_ADDRESS says otherwise
+	BindAddress       string // BIND_ADDRESS
+	DatabaseURL       string // DATABASE_URL: empty in dev means the local cluster under .data/pg
+	DatabaseMaxConns  int32  // DATABASE_MAX_CONNS
+	TemporalAddress   string // TEMPORAL_ADDRESS: empty in dev means the embedded server
+	TemporalNamespace string // TEMPORAL_NAMESPACE
+	TemporalUIURL     string // TEMPORAL_UI_URL: where the dashboard links workflows
+	TaskQueue         string // TEMPORAL_TASK_QUEUE
+	DataDir           string // DATA_DIR: where `gateway dev` keeps PostgreSQL and Temporal data
+	DevPostgresPort   int    // DEV_POSTGRES_PORT: the local cluster's port in dev
+	SeedTestMerchant  bool   // SEED_TEST_MERCHANT: create the test merchant (always in dev)
+
+	Bank         BankConfig
+	TestMerchant TestMerchant
+}
+
+// BankConfig drives the simulated bank.
+type BankConfig struct {
+	TestMode        bool          // TEST_MODE
+	ProcessingDelay time.Duration // TEST_PROCESSING_DELAY in milliseconds (test mode only)
+	PaymentSuccess  bool          // TEST_PAYMENT_SUCCESS (test mode only)
+}
+
+// TestMerchant is the seeded merchant's overridable credentials.
+type TestMerchant struct {
+	Email     string // TEST_MERCHANT_EMAIL
+	APIKey    string // TEST_API_KEY
+	APISecret string // TEST_API_SECRET
+}
+
+// FromEnv reads the configuration, rejecting values that do not parse.
+func FromEnv() (Config, error) {
+	e := &env{}
+	c := Config{
+		Port:              e.int("PORT", 8000),
+		BindAddress:       e.str("BIND_ADDRESS", "127.0.0.1"),
+		DatabaseURL:       e.str("DATABASE_URL", ""),
+		DatabaseMaxConns:  int32(e.int("DATABASE_MAX_CONNS", 20)),
+		TemporalAddress:   e.str("TEMPORAL_ADDRESS", ""),
+		TemporalNamespace: e.str("TEMPORAL_NAMESPACE", "default"),
+		TemporalUIURL:     e.str("TEMPORAL_UI_URL", "http://127.0.0.1:8233"),
+		TaskQueue:         e.str("TEMPORAL_TASK_QUEUE", "payments"),
+		DataDir:           e.str("DATA_DIR", ".data"),
+		DevPostgresPort:   e.int("DEV_POSTGRES_PORT", 55432),
+		SeedTestMerchant:  e.bool("SEED_TEST_MERCHANT", false),
+		Bank: BankConfig{
+			TestMode:        e.bool("TEST_MODE", false),
+			ProcessingDelay: time.Duration(e.int("TEST_PROCESSING_DELAY", 1000)) * time.Millisecond,
+			PaymentSuccess:  e.bool("TEST_PAYMENT_SUCCESS", true),
+		},
+		TestMerchant: TestMerchant{
+			Email:     e.str("TEST_MERCHANT_EMAIL", "test@example.com"),
+			APIKey:    e.str("TEST_API_KEY", "key_test_abc123"),
+			APISecret: e.str("TEST_API_SECRET", "secret_test_xyz789"),
+		},
+	}
+	return c, e.err
+}
+
+type env struct{ err error }
+
+func (e *env) str(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+func (e *env) int(name string, def int) int {
+	v := e.str(name, "")
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		e.fail(name, v)
+		return def
+	}
+	return n
+}
+
+func (e *env) bool(name string, def bool) bool {
+	v := e.str(name, "")
+	if v == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		e.fail(name, v)
+		return def
+	}
+	return b
+}
+
+func (e *env) fail(name, value string) {
+	if e.err == nil {
+		e.err = fmt.Errorf("config: %s=%q is not valid", name, value)
+	}
+}

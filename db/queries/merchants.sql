@@ -1,0 +1,29 @@
+-- name: CreateMerchant :one
+INSERT INTO merchants (id, name, email, password_hash, api_key, api_secret_hash, webhook_secret)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+RETURNING *;
+
+-- name: UpsertMerchant :one
+-- Seeds a merchant with fixed credentials (the test merchant): the configured values win.
+INSERT INTO merchants (id, name, email, password_hash, api_key, api_secret_hash, webhook_secret)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (id) DO UPDATE
+SET name = EXCLUDED.name,
+    email = EXCLUDED.email,
+    password_hash = EXCLUDED.password_hash,
+    api_key = EXCLUDED.api_key,
+    api_secret_hash = EXCLUDED.api_secret_hash,
+    updated_at = now()
+RETURNING *;
+
+-- name: GetMerchant :one
+SELECT * FROM merchants WHERE id = $1;
+
+-- name: GetMerchantByAPIKey :one
+SELECT * FROM merchants WHERE api_key = $1 AND is_active;
+
+-- name: GetMerchantByEmail :one
+SELECT * FROM merchants WHERE email = $1;
+
+-- name: SetAPISecret :one
+UPDATE merchants SET api_secret_hash = $2, updated_at = now() WHERE id = $1 RETURNING *;

@@ -1,0 +1,30 @@
+// Package worker assembles the Temporal worker that runs the gateway's workflows and activities.
+package worker
+
+import (
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"github.com/paygate/paygate/activities"
+	"github.com/paygate/paygate/bank"
+	"github.com/paygate/paygate/config"
+	"github.com/paygate/paygate/db"
+	"github.com/paygate/paygate/workflows"
+)
+
+// New returns a worker for cfg.TaskQueue with every workflow and activity registered, its
+// activities working on pool. Eight pollers of each kind keep a workflow task from waiting in
+// matching (with the SDK's default two, a task was seen to sit there for 60 s).
+func New(c client.Client, pool *pgxpool.Pool, cfg config.Config) sdkworker.Worker {
+	w := sdkworker.New(c, cfg.TaskQueue, sdkworker.Options{
+		MaxConcurrentWorkflowTaskPollers: 8,
+		MaxConcurrentActivityTaskPollers: 8,
+	})
+	starter := workflows.Starter{Client: c, TaskQueue: cfg.TaskQueue}
+	acts := activities.New(pool, bank.New(db.New(pool), cfg.Bank), starter)
+	w.RegisterWorkflow(workflows.PaymentWorkflow)
+	w.RegisterWorkflow(workflows.PendingSweepWorkflow)
+	w.RegisterActivity(acts)
+	return w
+}

@@ -1,0 +1,85 @@
+// Package workflows holds the gateway's Temporal workflows: one per payment and one per refund,
+// each reading top to bottom like the business process it runs.
+package workflows
+
+import (
+	"errors"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/paygate/paygate/activities"
+)
+
+// PaymentInput starts a PaymentWorkflow. It carries no card data: the workflow's history is
+// stored by Temporal, so only the ids and what the Web UI may show go in.
+type PaymentInput struct {
+	PaymentID  string
+	MerchantID string
+	OrderID    string
+	Amount     int64
+	Currency   string
+	Method     string
+}
+
+// PaymentResult is how a payment ended.
+type PaymentResult struct {
+	Status    string
+	ErrorCode string
+}
+
+// Short steps run as local activities: they are recorded as one marker each in the workflow's
+// history instead of a scheduled/started/completed triple and a round trip through the task
+// queue. They retry forever with backoff: a payment must reach a final status even if
+// PostgreSQL is down for a while.
+var localSteps = workflow.LocalActivityOptions{
+	StartToCloseTimeout: 15 * time.Second,
+	RetryPolicy: &temporal.RetryPolicy{
+		InitialInterval:    200 * time.Millisecond,
+		BackoffCoefficient: 2,
+		MaximumInterval:    time.Minute,
+	},
+}
+
+// The bank call takes up to 10 s outside test mode.
+var bankStep = workflow.LocalActivityOptions{
+	StartToCloseTimeout: 30 * time.Second,
+	RetryPolicy:         localSteps.RetryPolicy,
+}
+
+// PaymentWorkflow validates a payment, settles it with the bank and records the outcome.
+// Its workflow id is the payment id.
+func PaymentWorkflow(ctx workflow.Context, in PaymentInput) (PaymentResult, error) {
+	var a *activities.Activities
+	steps := workflow.WithLocalActivityOptions(ctx, localSteps)
+
+	var check activities.PaymentCheck
+	if err := workflow.ExecuteLocalActivity(steps, a.ValidatePayment, in.PaymentID).Get(ctx, &check); err != nil {
+		return PaymentResult{}, err
+	}
+	if check.Status != activities.StatusPending {
+		return PaymentResult{Status: check.Status}, nil // settled by an earlier run
+	}
+
+	outcome := activities.PaymentOutcome{PaymentID: in.PaymentID, Status: activities.StatusSuccess}
+	if check.FailureCode != "" {
+		outcome.Status = activities.StatusFailed
+		outcome.ErrorCode, outcome.ErrorDescription = check.FailureCode, check.FailureDescription
+	} else {
+		err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, bankStep), a.SettlePayment, in.PaymentID).Get(ctx, nil)
+		var declined *temporal.ApplicationError
+		switch {
+		case errors.As(err, &declined) && declined.NonRetryable():
+			outcome.Status = activities.StatusFailed
+			outcome.ErrorCode, outcome.ErrorDescription = declined.Type(), declined.Message()
+		case err != nil:
+			return PaymentResult{}, err
+		}
+	}
+
+	if err := workflow.ExecuteLocalActivity(steps, a.RecordPaymentOutcome, outcome).Get(ctx, nil); err != nil {
+		return PaymentResult{}, err
+	}
+	return PaymentResult{Status: outcome.Status, ErrorCode: outcome.ErrorCode}, nil
+}
