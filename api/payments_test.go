@@ -93,7 +93,7 @@ func TestCardPayments(t *testing.T) {
 			}
 			// A failed attempt does not block a new one on the same order.
 			retry := gw.MustCreate(t, "/api/v1/payments", map[string]any{"order_id": orderID, "method": "upi", "vpa": "payer@okaxis"})
-			if gw.WaitForStatus(t, "/api/v1/payments/" + retry["id"].(string))["status"] != "success" {
+			if gw.WaitForStatus(t, "/api/v1/payments/"+retry["id"].(string))["status"] != "success" {
 				t.Errorf("retry after a decline did not succeed")
 			}
 		}

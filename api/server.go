@@ -68,12 +68,16 @@ func New(d Deps) http.Handler {
 	v1("/test/merchant", s.handle(s.testMerchant), get)
 	v1("/public/config", s.handle(s.publicConfig), get)
 
-	public := func(h func(http.ResponseWriter, *http.Request) error) http.Handler { return allowAnyOrigin(s.handle(h)) }
+	public := func(h func(http.ResponseWriter, *http.Request) error) http.Handler {
+		return allowAnyOrigin(s.handle(h))
+	}
 	v1("/orders/{id}/public", public(s.getPublicOrder), get, http.MethodOptions)
 	v1("/payments/public", public(s.createPublicPayment), post, http.MethodOptions)
 	v1("/payments/{id}/public", public(s.getPublicPayment), get, http.MethodOptions)
 
-	merchant := func(h func(http.ResponseWriter, *http.Request) error) http.Handler { return s.authenticate(s.handle(h)) }
+	merchant := func(h func(http.ResponseWriter, *http.Request) error) http.Handler {
+		return s.authenticate(s.handle(h))
+	}
 	v1("/auth/me", merchant(s.me), get)
 	v1("/auth/roll-secret", merchant(s.rollSecret), post)
 	v1("/orders", merchant(s.createOrder), post)

@@ -80,7 +80,7 @@ type Stack struct {
 	Queries  *db.Queries
 	Temporal client.Client
 	Config   config.Config
-	logs   *lockedBuffer
+	logs     *lockedBuffer
 }
 
 // Logs returns everything the gateway has logged so far in this test.
