@@ -21,6 +21,8 @@ type Config struct {
 	TaskQueue         string // TEMPORAL_TASK_QUEUE
 	DataDir           string // DATA_DIR: where `gateway dev` keeps PostgreSQL and Temporal data
 	DevPostgresPort   int    // DEV_POSTGRES_PORT: the local cluster's port in dev
+	DevTemporalPort   int    // DEV_TEMPORAL_PORT: the embedded Temporal frontend's port in dev
+	DevTemporalUIPort int    // DEV_TEMPORAL_UI_PORT: the embedded Temporal Web UI's port in dev
 	SeedTestMerchant  bool   // SEED_TEST_MERCHANT: create the test merchant (always in dev)
 
 	Bank         BankConfig
@@ -55,6 +57,8 @@ func FromEnv() (Config, error) {
 		TaskQueue:         e.str("TEMPORAL_TASK_QUEUE", "payments"),
 		DataDir:           e.str("DATA_DIR", ".data"),
 		DevPostgresPort:   e.int("DEV_POSTGRES_PORT", 55432),
+		DevTemporalPort:   e.int("DEV_TEMPORAL_PORT", 7233),
+		DevTemporalUIPort: e.int("DEV_TEMPORAL_UI_PORT", 8233),
 		SeedTestMerchant:  e.bool("SEED_TEST_MERCHANT", false),
 		Bank: BankConfig{
 			TestMode:        e.bool("TEST_MODE", false),

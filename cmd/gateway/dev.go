@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+
+	enumspb "go.temporal.io/api/enums/v1"
+
+	"github.com/paygate/paygate/api"
+	"github.com/paygate/paygate/config"
+	"github.com/paygate/paygate/devtemporal"
+	"github.com/paygate/paygate/pglocal"
+	"github.com/paygate/paygate/ui"
+)
+
+// runDev runs the whole gateway in one process: PostgreSQL under DATA_DIR/pg (unless
+// DATABASE_URL is set), the embedded Temporal server with its Web UI (unless TEMPORAL_ADDRESS is
+// set), migrations, the test merchant, the worker and the API. Everything is kept across
+// restarts, and unfinished workflows resume when the worker is back.
+func runDev(ctx context.Context, log *slog.Logger) error {
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return err
+	}
+	cfg.SeedTestMerchant = true
+
+	if cfg.DatabaseURL == "" {
+		cluster := &pglocal.Cluster{Dir: filepath.Join(cfg.DataDir, "pg"), Port: cfg.DevPostgresPort, Logger: log}
+		if err := cluster.Start(ctx); err != nil {
+			return fmt.Errorf("start PostgreSQL: %w", err)
+		}
+		defer stopLogged(log, "PostgreSQL", cluster.Stop)
+		if err := cluster.EnsureDatabase(ctx, "gateway"); err != nil {
+			return err
+		}
+		cfg.DatabaseURL = cluster.URL("gateway")
+		log.Info("PostgreSQL running", "data_dir", cluster.Dir, "port", cfg.DevPostgresPort)
+	}
+	if cfg.TemporalAddress == "" {
+		srv, err := devtemporal.Start(ctx, devtemporal.Config{
+			DataDir:          filepath.Join(cfg.DataDir, "temporal"),
+			Port:             cfg.DevTemporalPort,
+			UIPort:           cfg.DevTemporalUIPort,
+			Namespace:        cfg.TemporalNamespace,
+			SearchAttributes: map[string]enumspb.IndexedValueType{},
+			Logger:           log.With("component", "temporal"),
+		})
+		if err != nil {
+			return fmt.Errorf("start Temporal: %w", err)
+		}
+		defer stopLogged(log, "Temporal", srv.Stop)
+		cfg.TemporalAddress, cfg.TemporalUIURL = srv.FrontendAddress(), srv.UIAddress()
+		log.Info("Temporal running", "address", cfg.TemporalAddress, "web_ui", cfg.TemporalUIURL)
+	}
+
+	pool, err := openPool(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	if err := prepareDatabase(ctx, log, pool, cfg); err != nil {
+		return err
+	}
+	tc, err := dialTemporal(ctx, log, cfg)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	// The API and the worker share one client, so payment workflows start eagerly on this worker.
+	w, err := startWorker(ctx, tc, pool, cfg)
+	if err != nil {
+		return err
+	}
+	defer w.Stop()
+	return serveHTTP(ctx, log, cfg, api.New(api.Deps{Pool: pool, Temporal: tc, Config: cfg, Logger: log, UI: ui.Handler()}))
+}
+
+func stopLogged(log *slog.Logger, what string, stop func() error) {
+	if err := stop(); err != nil {
+		log.Warn("stop "+what, "error", err.Error())
+	}
+}

@@ -1,0 +1,60 @@
+// Command gateway runs the payment gateway: `gateway dev` runs everything on one machine;
+// `gateway serve` (API) and `gateway worker` (Temporal worker) scale out against an external
+// PostgreSQL and Temporal; `gateway migrate` prepares the database.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `usage: gateway <command>
+
+commands:
+  dev       run PostgreSQL (under .data/pg unless DATABASE_URL is set), an embedded Temporal
+            server with its Web UI on :8233 (unless TEMPORAL_ADDRESS is set), the API and
+            dashboard on :8000 and the worker, all in this process
+  serve     run the HTTP API against DATABASE_URL and TEMPORAL_ADDRESS
+  worker    run the Temporal worker against DATABASE_URL and TEMPORAL_ADDRESS
+  migrate   apply database migrations to DATABASE_URL (and seed the test merchant when
+            SEED_TEST_MERCHANT=true)
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel()}))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	commands := map[string]func(context.Context, *slog.Logger) error{
+		"dev":     runDev,
+		"serve":   runServe,
+		"worker":  runWorker,
+		"migrate": runMigrate,
+	}
+	run, ok := commands[os.Args[1]]
+	if !ok {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	if err := run(ctx, log); err != nil && !errors.Is(err, context.Canceled) {
+		log.Error("gateway stopped", "command", os.Args[1], "error", err.Error())
+		os.Exit(1)
+	}
+}
+
+func logLevel() slog.Level {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(os.Getenv("LOG_LEVEL"))); err != nil {
+		return slog.LevelInfo
+	}
+	return l
+}

@@ -1,0 +1,200 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"github.com/paygate/paygate/api"
+	"github.com/paygate/paygate/auth"
+	"github.com/paygate/paygate/config"
+	"github.com/paygate/paygate/db"
+	"github.com/paygate/paygate/ui"
+	"github.com/paygate/paygate/worker"
+	"github.com/paygate/paygate/workflows"
+)
+
+func runServe(ctx context.Context, log *slog.Logger) error {
+	cfg, pool, tc, err := connect(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	defer tc.Close()
+	return serveHTTP(ctx, log, cfg, api.New(api.Deps{Pool: pool, Temporal: tc, Config: cfg, Logger: log, UI: ui.Handler()}))
+}
+
+func runWorker(ctx context.Context, log *slog.Logger) error {
+	cfg, pool, tc, err := connect(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	defer tc.Close()
+	w, err := startWorker(ctx, tc, pool, cfg)
+	if err != nil {
+		return err
+	}
+	log.Info("worker running", "task_queue", cfg.TaskQueue)
+	<-ctx.Done()
+	w.Stop()
+	return nil
+}
+
+func runMigrate(ctx context.Context, log *slog.Logger) error {
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return err
+	}
+	if cfg.DatabaseURL == "" {
+		return errors.New("DATABASE_URL is required")
+	}
+	pool, err := openPool(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	return prepareDatabase(ctx, log, pool, cfg)
+}
+
+// connect reads the configuration and opens the database pool and the Temporal client that
+// `serve` and `worker` share.
+func connect(ctx context.Context, log *slog.Logger) (config.Config, *pgxpool.Pool, client.Client, error) {
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return cfg, nil, nil, err
+	}
+	if cfg.DatabaseURL == "" || cfg.TemporalAddress == "" {
+		return cfg, nil, nil, errors.New("DATABASE_URL and TEMPORAL_ADDRESS are required (or run `gateway dev`)")
+	}
+	pool, err := openPool(ctx, cfg)
+	if err != nil {
+		return cfg, nil, nil, err
+	}
+	tc, err := dialTemporal(ctx, log, cfg)
+	if err != nil {
+		pool.Close()
+		return cfg, nil, nil, err
+	}
+	return cfg, pool, tc, nil
+}
+
+func openPool(ctx context.Context, cfg config.Config) (*pgxpool.Pool, error) {
+	pc, err := pgxpool.ParseConfig(cfg.DatabaseURL)
+	if err != nil {
+		return nil, errors.New("DATABASE_URL is not a valid PostgreSQL URL") // the URL may hold a password: not echoed
+	}
+	pc.MaxConns = cfg.DatabaseMaxConns
+	pool, err := pgxpool.NewWithConfig(ctx, pc)
+	if err != nil {
+		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := pool.Ping(pingCtx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect to PostgreSQL at %s:%d: %w", pc.ConnConfig.Host, pc.ConnConfig.Port, err)
+	}
+	return pool, nil
+}
+
+func dialTemporal(ctx context.Context, log *slog.Logger, cfg config.Config) (client.Client, error) {
+	sdkLogger := slog.New(levelAtLeast{log.Handler(), slog.LevelWarn})
+	tc, err := client.DialContext(ctx, client.Options{
+		HostPort:  cfg.TemporalAddress,
+		Namespace: cfg.TemporalNamespace,
+		Logger:    sdklog.NewStructuredLogger(sdkLogger),
+		ConnectionOptions: client.ConnectionOptions{
+			GrpcCompression: &client.GrpcCompressionNone{},
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("connect to Temporal at %s: %w", cfg.TemporalAddress, err)
+	}
+	return tc, nil
+}
+
+// prepareDatabase applies migrations and seeds the test merchant when configured to.
+func prepareDatabase(ctx context.Context, log *slog.Logger, pool *pgxpool.Pool, cfg config.Config) error {
+	if err := db.Migrate(ctx, pool); err != nil {
+		return err
+	}
+	if cfg.SeedTestMerchant {
+		m, err := auth.SeedTestMerchant(ctx, db.New(pool), cfg.TestMerchant)
+		if err != nil {
+			return err
+		}
+		log.Info("test merchant ready", "email", m.Email, "api_key", m.APIKey)
+	}
+	return nil
+}
+
+// startWorker starts the worker and makes sure the gateway's schedules exist.
+func startWorker(ctx context.Context, tc client.Client, pool *pgxpool.Pool, cfg config.Config) (sdkworker.Worker, error) {
+	w := worker.New(tc, pool, cfg)
+	if err := w.Start(); err != nil {
+		return nil, fmt.Errorf("start worker: %w", err)
+	}
+	if err := workflows.EnsureSchedules(ctx, tc, cfg.TaskQueue); err != nil {
+		w.Stop()
+		return nil, err
+	}
+	return w, nil
+}
+
+// serveHTTP serves h on cfg's address until ctx ends, then drains in-flight requests.
+func serveHTTP(ctx context.Context, log *slog.Logger, cfg config.Config, h http.Handler) error {
+	addr := net.JoinHostPort(cfg.BindAddress, strconv.Itoa(cfg.Port))
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("API listening", "url", "http://"+addr)
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
+}
+
+// levelAtLeast drops records below a level: the Temporal SDK logs every poll at info.
+type levelAtLeast struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (l levelAtLeast) Enabled(ctx context.Context, level slog.Level) bool {
+	return level >= l.min && l.Handler.Enabled(ctx, level)
+}
+
+func (l levelAtLeast) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return levelAtLeast{l.Handler.WithAttrs(attrs), l.min}
+}
+
+func (l levelAtLeast) WithGroup(name string) slog.Handler {
+	return levelAtLeast{l.Handler.WithGroup(name), l.min}
+}
