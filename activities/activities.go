@@ -19,12 +19,12 @@ type Activities struct {
 	Pool    *pgxpool.Pool
 	Queries *db.Queries
 	Bank    *bank.Bank
-	// Restarter starts the workflow of a payment that has none; used by the pending sweep.
-	Restarter PaymentRestarter
+	// Restarter starts the workflow of a payment or refund that has none (the pending sweep).
+	Restarter Restarter
 }
 
 // New returns the activities over one connection pool.
-func New(pool *pgxpool.Pool, b *bank.Bank, r PaymentRestarter) *Activities {
+func New(pool *pgxpool.Pool, b *bank.Bank, r Restarter) *Activities {
 	return &Activities{Pool: pool, Queries: db.New(pool), Bank: b, Restarter: r}
 }
 

@@ -114,10 +114,11 @@ func (a *Activities) RecordPaymentOutcome(ctx context.Context, out PaymentOutcom
 	return wrap("record payment", out.PaymentID, err)
 }
 
-// PaymentRestarter starts the workflow of a payment if it has none; starting one that exists
-// must be harmless.
-type PaymentRestarter interface {
+// Restarter starts the workflow of a payment or refund if it has none; starting one that
+// exists must be harmless.
+type Restarter interface {
 	RestartPayment(ctx context.Context, p db.ListStalePendingPaymentsRow) error
+	RestartRefund(ctx context.Context, r db.ListStalePendingRefundsRow) error
 }
 
 // RestartStalePayments closes the window between the API committing a payment and starting its

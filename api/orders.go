@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -83,19 +84,17 @@ func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) error {
 	if err := req.validate(); err != nil {
 		return err
 	}
-	o, err := s.queries.CreateOrder(r.Context(), db.CreateOrderParams{
-		ID:         ids.New(ids.Order),
-		MerchantID: merchantFrom(r.Context()).ID,
-		Amount:     *req.Amount,
-		Currency:   req.Currency,
-		Receipt:    req.Receipt,
-		Notes:      req.Notes,
+	return s.createOnce(w, r, body, "", func(ctx context.Context, q *db.Queries) (created, error) {
+		o, err := q.CreateOrder(ctx, db.CreateOrderParams{
+			ID:         ids.New(ids.Order),
+			MerchantID: merchantFrom(ctx).ID,
+			Amount:     *req.Amount,
+			Currency:   req.Currency,
+			Receipt:    req.Receipt,
+			Notes:      req.Notes,
+		})
+		return created{status: http.StatusCreated, body: viewOrder(o)}, err
 	})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, viewOrder(o))
-	return nil
 }
 
 func (s *Server) getOrder(w http.ResponseWriter, r *http.Request) error {

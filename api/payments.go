@@ -32,6 +32,9 @@ type paymentView struct {
 	CardLast4        *string `json:"card_last4,omitempty"`
 	ErrorCode        *string `json:"error_code,omitempty"`
 	ErrorDescription *string `json:"error_description,omitempty"`
+	Captured         bool    `json:"captured"`
+	CapturedAt       *string `json:"captured_at"`
+	AmountRefunded   int64   `json:"amount_refunded"`
 	CreatedAt        string  `json:"created_at"`
 	UpdatedAt        string  `json:"updated_at"`
 }
@@ -41,6 +44,7 @@ func viewPayment(p db.Payment) paymentView {
 		ID: p.ID, OrderID: p.OrderID, MerchantID: p.MerchantID.String(), Amount: p.Amount, Currency: p.Currency,
 		Method: p.Method, Status: p.Status, VPA: p.Vpa, CardNetwork: p.CardNetwork, CardLast4: p.CardLast4,
 		ErrorCode: p.ErrorCode, ErrorDescription: p.ErrorDescription,
+		Captured: p.Captured, CapturedAt: optTimestamp(p.CapturedAt), AmountRefunded: p.AmountRefunded,
 		CreatedAt: timestamp(p.CreatedAt), UpdatedAt: timestamp(p.UpdatedAt),
 	}
 }
@@ -152,27 +156,35 @@ func (s *Server) createPaymentFor(w http.ResponseWriter, r *http.Request, mercha
 	if err != nil {
 		return err
 	}
-	p, err := s.insertPayment(r.Context(), m, req.OrderID, inst)
-	if err != nil {
-		return err
-	}
-	// The payment is committed: if the workflow cannot be started now, the pending sweep
-	// starts it within a minute, so the client still gets its payment.
-	if err := s.starter.StartPayment(r.Context(), workflows.PaymentInput{
+	r = r.WithContext(context.WithValue(r.Context(), merchantKey{}, m))
+	return s.createOnce(w, r, body, "", func(ctx context.Context, q *db.Queries) (created, error) {
+		p, err := insertPayment(ctx, q, m, req.OrderID, inst)
+		if err != nil {
+			return created{}, err
+		}
+		return created{status: http.StatusCreated, body: viewPayment(p), after: func(ctx context.Context) {
+			s.startPayment(ctx, p)
+		}}, nil
+	})
+}
+
+// startPayment starts a committed payment's workflow. If it cannot be started now, the pending
+// sweep starts it within a minute, so the client still gets its payment.
+func (s *Server) startPayment(ctx context.Context, p db.Payment) {
+	err := s.starter.StartPayment(ctx, workflows.PaymentInput{
 		PaymentID: p.ID, MerchantID: p.MerchantID.String(), OrderID: p.OrderID,
 		Amount: p.Amount, Currency: p.Currency, Method: p.Method,
-	}); err != nil {
-		s.log.WarnContext(r.Context(), "payment workflow not started; the sweep will start it", "payment_id", p.ID, "error", err.Error())
+	})
+	if err != nil {
+		s.log.WarnContext(ctx, "payment workflow not started; the sweep will start it", "payment_id", p.ID, "error", err.Error())
 	}
-	writeJSON(w, http.StatusCreated, viewPayment(p))
-	return nil
 }
 
 // insertPayment records a pending payment for the order. The order must be the merchant's and
 // unpaid; the unique index payments_one_live_per_order refuses a second payment while one is
 // pending or succeeded, so concurrent attempts can never pay an order twice.
-func (s *Server) insertPayment(ctx context.Context, m db.Merchant, orderID string, inst instrument) (db.Payment, error) {
-	o, err := s.queries.GetOrder(ctx, db.GetOrderParams{ID: orderID, MerchantID: m.ID})
+func insertPayment(ctx context.Context, q *db.Queries, m db.Merchant, orderID string, inst instrument) (db.Payment, error) {
+	o, err := q.GetOrder(ctx, db.GetOrderParams{ID: orderID, MerchantID: m.ID})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return db.Payment{}, notFound("Order")
 	}
@@ -182,7 +194,7 @@ func (s *Server) insertPayment(ctx context.Context, m db.Merchant, orderID strin
 	if o.Status == "paid" {
 		return db.Payment{}, badRequest("Order is already paid")
 	}
-	p, err := s.queries.CreatePayment(ctx, db.CreatePaymentParams{
+	p, err := q.CreatePayment(ctx, db.CreatePaymentParams{
 		ID: ids.New(ids.Payment), OrderID: o.ID, MerchantID: m.ID, Amount: o.Amount, Currency: o.Currency,
 		Method: inst.method, Vpa: inst.vpa, CardNetwork: inst.network, CardBin: inst.cardBIN, CardLast4: inst.cardLast4,
 	})

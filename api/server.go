@@ -86,6 +86,11 @@ func New(d Deps) http.Handler {
 	v1("/payments", merchant(s.createPayment), post)
 	v1("/payments", merchant(s.listPayments), get)
 	v1("/payments/{id}", merchant(s.getPayment), get)
+	v1("/payments/{id}/capture", merchant(s.capturePayment), post)
+	v1("/payments/{id}/refunds", merchant(s.createPaymentRefund), post)
+	v1("/refunds", merchant(s.createRefund), post)
+	v1("/refunds", merchant(s.listRefunds), get)
+	v1("/refunds/{id}", merchant(s.getRefund), get)
 
 	if d.UI != nil {
 		r.PathPrefix("/").MatcherFunc(outsideAPI).Handler(d.UI)

@@ -22,6 +22,18 @@ type BankOperation struct {
 	CreatedAt      time.Time
 }
 
+type IdempotencyKey struct {
+	ID             int64
+	MerchantID     uuid.UUID
+	Key            string
+	Route          string
+	RequestHash    []byte
+	ResponseStatus int32
+	ResponseBody   []byte
+	CreatedAt      time.Time
+	ExpiresAt      time.Time
+}
+
 type Merchant struct {
 	ID            uuid.UUID
 	Name          string
@@ -62,6 +74,25 @@ type Payment struct {
 	CardLast4        *string
 	ErrorCode        *string
 	ErrorDescription *string
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	Captured         bool
+	CapturedAt       *time.Time
+	AmountRefunded   int64
+}
+
+type Refund struct {
+	ID               string
+	PaymentID        string
+	OrderID          string
+	MerchantID       uuid.UUID
+	Amount           int64
+	Currency         string
+	Reason           *string
+	Status           string
+	ErrorCode        *string
+	ErrorDescription *string
+	ProcessedAt      *time.Time
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
 }

@@ -12,6 +12,82 @@ import (
 	"github.com/google/uuid"
 )
 
+const addRefundedAmount = `-- name: AddRefundedAmount :one
+UPDATE payments SET amount_refunded = amount_refunded + $2::bigint, updated_at = now()
+WHERE id = $1
+RETURNING id, order_id, merchant_id, amount, currency, method, status, vpa, card_network, card_bin, card_last4, error_code, error_description, created_at, updated_at, captured, captured_at, amount_refunded
+`
+
+type AddRefundedAmountParams struct {
+	ID    string
+	Delta int64
+}
+
+// Reserves (positive delta) or releases (negative delta) refunded amount; the table's CHECK
+// keeps it within the payment's amount.
+func (q *Queries) AddRefundedAmount(ctx context.Context, arg AddRefundedAmountParams) (Payment, error) {
+	row := q.db.QueryRow(ctx, addRefundedAmount, arg.ID, arg.Delta)
+	var i Payment
+	err := row.Scan(
+		&i.ID,
+		&i.OrderID,
+		&i.MerchantID,
+		&i.Amount,
+		&i.Currency,
+		&i.Method,
+		&i.Status,
+		&i.Vpa,
+		&i.CardNetwork,
+		&i.CardBin,
+		&i.CardLast4,
+		&i.ErrorCode,
+		&i.ErrorDescription,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.Captured,
+		&i.CapturedAt,
+		&i.AmountRefunded,
+	)
+	return i, err
+}
+
+const capturePayment = `-- name: CapturePayment :one
+UPDATE payments SET captured = true, captured_at = now(), updated_at = now()
+WHERE id = $1 AND merchant_id = $2 AND status = 'success' AND NOT captured
+RETURNING id, order_id, merchant_id, amount, currency, method, status, vpa, card_network, card_bin, card_last4, error_code, error_description, created_at, updated_at, captured, captured_at, amount_refunded
+`
+
+type CapturePaymentParams struct {
+	ID         string
+	MerchantID uuid.UUID
+}
+
+func (q *Queries) CapturePayment(ctx context.Context, arg CapturePaymentParams) (Payment, error) {
+	row := q.db.QueryRow(ctx, capturePayment, arg.ID, arg.MerchantID)
+	var i Payment
+	err := row.Scan(
+		&i.ID,
+		&i.OrderID,
+		&i.MerchantID,
+		&i.Amount,
+		&i.Currency,
+		&i.Method,
+		&i.Status,
+		&i.Vpa,
+		&i.CardNetwork,
+		&i.CardBin,
+		&i.CardLast4,
+		&i.ErrorCode,
+		&i.ErrorDescription,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.Captured,
+		&i.CapturedAt,
+		&i.AmountRefunded,
+	)
+	return i, err
+}
+
 const countPayments = `-- name: CountPayments :one
 SELECT count(*) FROM payments
 WHERE merchant_id = $1
@@ -45,7 +121,7 @@ func (q *Queries) CountPayments(ctx context.Context, arg CountPaymentsParams) (i
 const createPayment = `-- name: CreatePayment :one
 INSERT INTO payments (id, order_id, merchant_id, amount, currency, method, vpa, card_network, card_bin, card_last4)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-RETURNING id, order_id, merchant_id, amount, currency, method, status, vpa, card_network, card_bin, card_last4, error_code, error_description, created_at, updated_at
+RETURNING id, order_id, merchant_id, amount, currency, method, status, vpa, card_network, card_bin, card_last4, error_code, error_description, created_at, updated_at, captured, captured_at, amount_refunded
 `
 
 type CreatePaymentParams struct {
@@ -91,6 +167,9 @@ func (q *Queries) CreatePayment(ctx context.Context, arg CreatePaymentParams) (P
 		&i.ErrorDescription,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Captured,
+		&i.CapturedAt,
+		&i.AmountRefunded,
 	)
 	return i, err
 }
@@ -99,7 +178,7 @@ const finishPayment = `-- name: FinishPayment :one
 UPDATE payments
 SET status = $2, error_code = $3, error_description = $4, updated_at = now()
 WHERE id = $1 AND status = 'pending'
-RETURNING id, order_id, merchant_id, amount, currency, method, status, vpa, card_network, card_bin, card_last4, error_code, error_description, created_at, updated_at
+RETURNING id, order_id, merchant_id, amount, currency, method, status, vpa, card_network, card_bin, card_last4, error_code, error_description, created_at, updated_at, captured, captured_at, amount_refunded
 `
 
 type FinishPaymentParams struct {
@@ -135,12 +214,15 @@ func (q *Queries) FinishPayment(ctx context.Context, arg FinishPaymentParams) (P
 		&i.ErrorDescription,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Captured,
+		&i.CapturedAt,
+		&i.AmountRefunded,
 	)
 	return i, err
 }
 
 const getPayment = `-- name: GetPayment :one
-SELECT id, order_id, merchant_id, amount, currency, method, status, vpa, card_network, card_bin, card_last4, error_code, error_description, created_at, updated_at FROM payments WHERE id = $1 AND merchant_id = $2
+SELECT id, order_id, merchant_id, amount, currency, method, status, vpa, card_network, card_bin, card_last4, error_code, error_description, created_at, updated_at, captured, captured_at, amount_refunded FROM payments WHERE id = $1 AND merchant_id = $2
 `
 
 type GetPaymentParams struct {
@@ -167,12 +249,15 @@ func (q *Queries) GetPayment(ctx context.Context, arg GetPaymentParams) (Payment
 		&i.ErrorDescription,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Captured,
+		&i.CapturedAt,
+		&i.AmountRefunded,
 	)
 	return i, err
 }
 
 const getPaymentByID = `-- name: GetPaymentByID :one
-SELECT id, order_id, merchant_id, amount, currency, method, status, vpa, card_network, card_bin, card_last4, error_code, error_description, created_at, updated_at FROM payments WHERE id = $1
+SELECT id, order_id, merchant_id, amount, currency, method, status, vpa, card_network, card_bin, card_last4, error_code, error_description, created_at, updated_at, captured, captured_at, amount_refunded FROM payments WHERE id = $1
 `
 
 func (q *Queries) GetPaymentByID(ctx context.Context, id string) (Payment, error) {
@@ -194,12 +279,51 @@ func (q *Queries) GetPaymentByID(ctx context.Context, id string) (Payment, error
 		&i.ErrorDescription,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Captured,
+		&i.CapturedAt,
+		&i.AmountRefunded,
+	)
+	return i, err
+}
+
+const getPaymentForUpdate = `-- name: GetPaymentForUpdate :one
+SELECT id, order_id, merchant_id, amount, currency, method, status, vpa, card_network, card_bin, card_last4, error_code, error_description, created_at, updated_at, captured, captured_at, amount_refunded FROM payments WHERE id = $1 AND merchant_id = $2 FOR UPDATE
+`
+
+type GetPaymentForUpdateParams struct {
+	ID         string
+	MerchantID uuid.UUID
+}
+
+// Locks the payment row for the rest of the transaction: refunds of one payment queue here.
+func (q *Queries) GetPaymentForUpdate(ctx context.Context, arg GetPaymentForUpdateParams) (Payment, error) {
+	row := q.db.QueryRow(ctx, getPaymentForUpdate, arg.ID, arg.MerchantID)
+	var i Payment
+	err := row.Scan(
+		&i.ID,
+		&i.OrderID,
+		&i.MerchantID,
+		&i.Amount,
+		&i.Currency,
+		&i.Method,
+		&i.Status,
+		&i.Vpa,
+		&i.CardNetwork,
+		&i.CardBin,
+		&i.CardLast4,
+		&i.ErrorCode,
+		&i.ErrorDescription,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.Captured,
+		&i.CapturedAt,
+		&i.AmountRefunded,
 	)
 	return i, err
 }
 
 const listPayments = `-- name: ListPayments :many
-SELECT id, order_id, merchant_id, amount, currency, method, status, vpa, card_network, card_bin, card_last4, error_code, error_description, created_at, updated_at FROM payments
+SELECT id, order_id, merchant_id, amount, currency, method, status, vpa, card_network, card_bin, card_last4, error_code, error_description, created_at, updated_at, captured, captured_at, amount_refunded FROM payments
 WHERE merchant_id = $1
   AND ($2::text IS NULL OR status = $2)
   AND ($3::text IS NULL OR method = $3)
@@ -252,6 +376,9 @@ func (q *Queries) ListPayments(ctx context.Context, arg ListPaymentsParams) ([]P
 			&i.ErrorDescription,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.Captured,
+			&i.CapturedAt,
+			&i.AmountRefunded,
 		); err != nil {
 			return nil, err
 		}
@@ -310,4 +437,16 @@ func (q *Queries) ListStalePendingPayments(ctx context.Context, arg ListStalePen
 		return nil, err
 	}
 	return items, nil
+}
+
+const markPaymentRefunded = `-- name: MarkPaymentRefunded :exec
+UPDATE payments p SET status = 'refunded', updated_at = now()
+WHERE p.id = $1 AND p.status = 'success'
+  AND p.amount = (SELECT coalesce(sum(r.amount), 0) FROM refunds r WHERE r.payment_id = p.id AND r.status = 'processed')
+`
+
+// A payment becomes refunded once its processed refunds add up to its whole amount.
+func (q *Queries) MarkPaymentRefunded(ctx context.Context, id string) error {
+	_, err := q.db.Exec(ctx, markPaymentRefunded, id)
+	return err
 }

@@ -24,7 +24,9 @@ func New(c client.Client, pool *pgxpool.Pool, cfg config.Config) sdkworker.Worke
 	starter := workflows.Starter{Client: c, TaskQueue: cfg.TaskQueue}
 	acts := activities.New(pool, bank.New(db.New(pool), cfg.Bank), starter)
 	w.RegisterWorkflow(workflows.PaymentWorkflow)
+	w.RegisterWorkflow(workflows.RefundWorkflow)
 	w.RegisterWorkflow(workflows.PendingSweepWorkflow)
+	w.RegisterWorkflow(workflows.IdempotencyCleanupWorkflow)
 	w.RegisterActivity(acts)
 	return w
 }

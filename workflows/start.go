@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
@@ -20,23 +19,35 @@ type Starter struct {
 }
 
 // StartPayment starts the payment's workflow, or does nothing if it is running or has completed.
-// Eager start hands the first workflow task straight to a worker in this process, when there is
-// one, saving a round trip through the task queue.
 func (s Starter) StartPayment(ctx context.Context, in PaymentInput) error {
+	return s.start(ctx, in.PaymentID, PaymentSummary(in.Method, in.Amount, in.Currency, in.OrderID), PaymentWorkflow, in)
+}
+
+// StartRefund starts the refund's workflow, or does nothing if it is running or has completed.
+func (s Starter) StartRefund(ctx context.Context, in RefundInput) error {
+	summary := fmt.Sprintf("Refund %s of %s", FormatAmount(in.Amount, in.Currency), in.PaymentID)
+	return s.start(ctx, in.RefundID, summary, RefundWorkflow, in)
+}
+
+// start runs a workflow whose id is a business id. A running one is used as it is; a completed
+// one is not run again (only a failed or terminated one may be, by the sweep). Eager start hands
+// the first workflow task straight to a worker in this process, when there is one, saving a round
+// trip through the task queue.
+func (s Starter) start(ctx context.Context, id, summary string, workflow, input any) error {
 	_, err := s.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                       in.PaymentID,
+		ID:                       id,
 		TaskQueue:                s.TaskQueue,
 		EnableEagerStart:         true,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
-		StaticSummary:            PaymentSummary(in.Method, in.Amount, in.Currency, in.OrderID),
-	}, PaymentWorkflow, in)
+		StaticSummary:            summary,
+	}, workflow, input)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {
 		return nil // it ran to completion already
 	}
 	if err != nil {
-		return fmt.Errorf("start payment workflow %s: %w", in.PaymentID, err)
+		return fmt.Errorf("start workflow %s: %w", id, err)
 	}
 	return nil
 }
@@ -50,6 +61,13 @@ func (s Starter) RestartPayment(ctx context.Context, p db.ListStalePendingPaymen
 		Amount:     p.Amount,
 		Currency:   p.Currency,
 		Method:     p.Method,
+	})
+}
+
+// RestartRefund starts the workflow of a refund found pending by the sweep.
+func (s Starter) RestartRefund(ctx context.Context, r db.ListStalePendingRefundsRow) error {
+	return s.StartRefund(ctx, RefundInput{
+		RefundID: r.ID, PaymentID: r.PaymentID, MerchantID: r.MerchantID.String(), Amount: r.Amount, Currency: r.Currency,
 	})
 }
 
@@ -71,7 +89,3 @@ func FormatAmount(amount int64, currency string) string {
 	}
 	return fmt.Sprintf("%s%s%d.%02d", sign, symbol, amount/100, amount%100)
 }
-
-// SweepInterval is how often the pending sweep runs, and how old a pending payment must be
-// before the sweep (re)starts its workflow.
-const SweepInterval = time.Minute

@@ -14,39 +14,72 @@ import (
 	"github.com/paygate/paygate/activities"
 )
 
-// PendingSweepID names the schedule (and its workflows) that restarts stalled payments.
-const PendingSweepID = "pending-payments-sweep"
+// SweepInterval is how often the pending sweep runs, and how old a pending payment or refund
+// must be before the sweep (re)starts its workflow.
+const SweepInterval = time.Minute
 
-// PendingSweepWorkflow starts the workflow of every payment that has been pending for longer
-// than a sweep interval, so a crash between the API's commit and its workflow start leaves no
-// payment pending forever. A Temporal Schedule runs it every SweepInterval.
+// Schedule ids, as the Temporal Web UI lists them.
+const (
+	PendingSweepID       = "pending-sweep"
+	IdempotencyCleanupID = "idempotency-keys-cleanup"
+)
+
+var maintenance = workflow.ActivityOptions{
+	StartToCloseTimeout: SweepInterval,
+	RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 3},
+}
+
+// PendingSweepWorkflow starts the workflow of every payment and refund that has been pending for
+// longer than a sweep interval, so a crash between the API's commit and its workflow start leaves
+// nothing pending forever. A Temporal Schedule runs it every SweepInterval.
 func PendingSweepWorkflow(ctx workflow.Context) (int, error) {
 	var a *activities.Activities
-	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: SweepInterval,
-		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 3},
-	})
-	var restarted int
-	err := workflow.ExecuteActivity(ctx, a.RestartStalePayments, SweepInterval).Get(ctx, &restarted)
-	return restarted, err
+	ctx = workflow.WithActivityOptions(ctx, maintenance)
+	var payments, refunds int
+	if err := workflow.ExecuteActivity(ctx, a.RestartStalePayments, SweepInterval).Get(ctx, &payments); err != nil {
+		return 0, err
+	}
+	if err := workflow.ExecuteActivity(ctx, a.RestartStaleRefunds, SweepInterval).Get(ctx, &refunds); err != nil {
+		return payments, err
+	}
+	return payments + refunds, nil
+}
+
+// IdempotencyCleanupWorkflow deletes stored idempotent responses older than 24 hours. A Temporal
+// Schedule runs it hourly.
+func IdempotencyCleanupWorkflow(ctx workflow.Context) (int64, error) {
+	var a *activities.Activities
+	var deleted int64
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, maintenance), a.DeleteExpiredIdempotencyKeys).Get(ctx, &deleted)
+	return deleted, err
 }
 
 // EnsureSchedules creates the gateway's Temporal Schedules if they do not exist yet. Every
 // worker calls it at start; the first one wins.
 func EnsureSchedules(ctx context.Context, c client.Client, taskQueue string) error {
-	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
-		ID:      PendingSweepID,
-		Spec:    client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: SweepInterval}}},
-		Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
-		Action: &client.ScheduleWorkflowAction{
-			ID:                       PendingSweepID,
-			Workflow:                 PendingSweepWorkflow,
-			TaskQueue:                taskQueue,
-			WorkflowExecutionTimeout: 5 * time.Minute,
-		},
-	})
-	if err != nil && !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
-		return fmt.Errorf("create schedule %s: %w", PendingSweepID, err)
+	schedules := []struct {
+		id       string
+		every    time.Duration
+		workflow any
+	}{
+		{PendingSweepID, SweepInterval, PendingSweepWorkflow},
+		{IdempotencyCleanupID, time.Hour, IdempotencyCleanupWorkflow},
+	}
+	for _, s := range schedules {
+		_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
+			ID:      s.id,
+			Spec:    client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: s.every}}},
+			Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
+			Action: &client.ScheduleWorkflowAction{
+				ID:                       s.id,
+				Workflow:                 s.workflow,
+				TaskQueue:                taskQueue,
+				WorkflowExecutionTimeout: 5 * time.Minute,
+			},
+		})
+		if err != nil && !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
+			return fmt.Errorf("create schedule %s: %w", s.id, err)
+		}
 	}
 	return nil
 }

@@ -41,3 +41,25 @@ SELECT id, merchant_id, order_id, amount, currency, method FROM payments
 WHERE status = 'pending' AND created_at < $1
 ORDER BY created_at
 LIMIT $2;
+
+-- name: GetPaymentForUpdate :one
+-- Locks the payment row for the rest of the transaction: refunds of one payment queue here.
+SELECT * FROM payments WHERE id = $1 AND merchant_id = $2 FOR UPDATE;
+
+-- name: CapturePayment :one
+UPDATE payments SET captured = true, captured_at = now(), updated_at = now()
+WHERE id = $1 AND merchant_id = $2 AND status = 'success' AND NOT captured
+RETURNING *;
+
+-- name: AddRefundedAmount :one
+-- Reserves (positive delta) or releases (negative delta) refunded amount; the table's CHECK
+-- keeps it within the payment's amount.
+UPDATE payments SET amount_refunded = amount_refunded + sqlc.arg(delta)::bigint, updated_at = now()
+WHERE id = $1
+RETURNING *;
+
+-- name: MarkPaymentRefunded :exec
+-- A payment becomes refunded once its processed refunds add up to its whole amount.
+UPDATE payments p SET status = 'refunded', updated_at = now()
+WHERE p.id = $1 AND p.status = 'success'
+  AND p.amount = (SELECT coalesce(sum(r.amount), 0) FROM refunds r WHERE r.payment_id = p.id AND r.status = 'processed');

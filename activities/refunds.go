@@ -1,0 +1,98 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/paygate/paygate/db"
+)
+
+// Refund statuses.
+const (
+	RefundPending   = "pending"
+	RefundProcessed = "processed"
+	RefundFailed    = "failed"
+)
+
+// SettleRefund asks the bank to return the money. The refund id is the bank's idempotency key; a
+// refund that is already final is not sent again. A rejection is a non-retryable application
+// error whose type is the bank's code.
+func (a *Activities) SettleRefund(ctx context.Context, refundID string) error {
+	rf, err := a.Queries.GetRefundByID(ctx, refundID)
+	if err != nil {
+		return wrap("settle refund", refundID, err)
+	}
+	if rf.Status != RefundPending {
+		return nil
+	}
+	answer, err := a.Bank.Refund(ctx, rf.ID, rf.Amount)
+	if err != nil {
+		return wrap("settle refund", refundID, err)
+	}
+	if !answer.Approved {
+		return temporal.NewNonRetryableApplicationError(answer.DeclineReason, answer.DeclineCode, nil)
+	}
+	return nil
+}
+
+// RefundOutcome is a refund's final status, with the reason when it failed.
+type RefundOutcome struct {
+	RefundID         string
+	Status           string // processed or failed
+	ErrorCode        string
+	ErrorDescription string
+}
+
+// RecordRefundOutcome stores a refund's final status in one transaction: a processed refund may
+// complete its payment's refund (status refunded); a failed one releases its amount so it can be
+// refunded again. Recording an outcome for a refund that is already final changes nothing.
+func (a *Activities) RecordRefundOutcome(ctx context.Context, out RefundOutcome) error {
+	err := a.inTx(ctx, func(q *db.Queries) error {
+		rf, err := q.FinishRefund(ctx, db.FinishRefundParams{
+			ID:               out.RefundID,
+			Status:           out.Status,
+			ErrorCode:        nonEmpty(out.ErrorCode),
+			ErrorDescription: nonEmpty(out.ErrorDescription),
+		})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil // already final
+		}
+		if err != nil {
+			return err
+		}
+		if rf.Status == RefundFailed {
+			_, err = q.AddRefundedAmount(ctx, db.AddRefundedAmountParams{ID: rf.PaymentID, Delta: -rf.Amount})
+			return err
+		}
+		return q.MarkPaymentRefunded(ctx, rf.PaymentID)
+	})
+	return wrap("record refund", out.RefundID, err)
+}
+
+// RestartStaleRefunds starts (or finds running) the workflow of every refund pending for longer
+// than olderThan, like RestartStalePayments does for payments.
+func (a *Activities) RestartStaleRefunds(ctx context.Context, olderThan time.Duration) (int, error) {
+	stale, err := a.Queries.ListStalePendingRefunds(ctx, db.ListStalePendingRefundsParams{
+		CreatedAt: time.Now().Add(-olderThan),
+		Limit:     500,
+	})
+	if err != nil {
+		return 0, wrap("list stale refunds", "", err)
+	}
+	for _, rf := range stale {
+		if err := a.Restarter.RestartRefund(ctx, rf); err != nil {
+			return 0, wrap("restart refund", rf.ID, err)
+		}
+	}
+	return len(stale), nil
+}
+
+// DeleteExpiredIdempotencyKeys removes stored responses whose 24 hours have passed.
+func (a *Activities) DeleteExpiredIdempotencyKeys(ctx context.Context) (int64, error) {
+	n, err := a.Queries.DeleteExpiredIdempotencyKeys(ctx)
+	return n, wrap("delete expired idempotency keys", "", err)
+}

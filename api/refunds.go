@@ -1,0 +1,200 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/gorilla/mux"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/paygate/paygate/db"
+	"github.com/paygate/paygate/ids"
+	"github.com/paygate/paygate/workflows"
+)
+
+type refundView struct {
+	ID               string  `json:"id"`
+	PaymentID        string  `json:"payment_id"`
+	OrderID          string  `json:"order_id"`
+	Amount           int64   `json:"amount"`
+	Currency         string  `json:"currency"`
+	Reason           *string `json:"reason"`
+	Status           string  `json:"status"`
+	ErrorCode        *string `json:"error_code,omitempty"`
+	ErrorDescription *string `json:"error_description,omitempty"`
+	ProcessedAt      *string `json:"processed_at"`
+	CreatedAt        string  `json:"created_at"`
+	UpdatedAt        string  `json:"updated_at"`
+}
+
+func viewRefund(r db.Refund) refundView {
+	return refundView{
+		ID: r.ID, PaymentID: r.PaymentID, OrderID: r.OrderID, Amount: r.Amount, Currency: r.Currency, Reason: r.Reason,
+		Status: r.Status, ErrorCode: r.ErrorCode, ErrorDescription: r.ErrorDescription,
+		ProcessedAt: optTimestamp(r.ProcessedAt), CreatedAt: timestamp(r.CreatedAt), UpdatedAt: timestamp(r.UpdatedAt),
+	}
+}
+
+type captureRequest struct {
+	Amount *int64 `json:"amount"`
+}
+
+// capturePayment marks a successful payment captured, once, for its full amount.
+func (s *Server) capturePayment(w http.ResponseWriter, r *http.Request) error {
+	body, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
+	var req captureRequest
+	if err := decodeJSON(body, &req); err != nil {
+		return err
+	}
+	if req.Amount == nil {
+		return badRequest("amount is required and must equal the payment amount")
+	}
+	id := mux.Vars(r)["id"]
+	return s.createOnce(w, r, body, "", func(ctx context.Context, q *db.Queries) (created, error) {
+		p, err := q.GetPaymentForUpdate(ctx, db.GetPaymentForUpdateParams{ID: id, MerchantID: merchantFrom(ctx).ID})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return created{}, notFound("Payment")
+		}
+		if err != nil {
+			return created{}, err
+		}
+		if p.Status != "success" || p.Captured {
+			return created{}, badRequest("Payment not in capturable state")
+		}
+		if *req.Amount != p.Amount {
+			return created{}, badRequest("Capture amount must equal the payment amount (%d)", p.Amount)
+		}
+		if p, err = q.CapturePayment(ctx, db.CapturePaymentParams{ID: id, MerchantID: p.MerchantID}); err != nil {
+			return created{}, err
+		}
+		return created{status: http.StatusOK, body: viewPayment(p)}, nil
+	})
+}
+
+type createRefundRequest struct {
+	PaymentID      string  `json:"payment_id"`
+	Amount         *int64  `json:"amount"`
+	Reason         *string `json:"reason"`
+	IdempotencyKey string  `json:"idempotency_key"`
+}
+
+// createRefund is POST /refunds with the payment id in the body (the older form).
+func (s *Server) createRefund(w http.ResponseWriter, r *http.Request) error {
+	return s.refund(w, r, "")
+}
+
+// createPaymentRefund is POST /payments/{id}/refunds.
+func (s *Server) createPaymentRefund(w http.ResponseWriter, r *http.Request) error {
+	return s.refund(w, r, mux.Vars(r)["id"])
+}
+
+// refund reserves the amount on the payment and records a pending refund in one transaction,
+// with the payment's row locked, so concurrent refunds can never add up past the amount paid;
+// then it starts the refund's workflow.
+func (s *Server) refund(w http.ResponseWriter, r *http.Request, paymentID string) error {
+	body, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
+	var req createRefundRequest
+	if err := decodeJSON(body, &req); err != nil {
+		return err
+	}
+	if paymentID == "" {
+		paymentID = req.PaymentID
+	}
+	switch {
+	case paymentID == "":
+		return badRequest("payment_id is required")
+	case req.Amount != nil && *req.Amount < 1:
+		return badRequest("amount must be an integer of at least 1 (minor units)")
+	case req.Reason != nil && len(*req.Reason) > 255:
+		return badRequest("reason must be at most 255 characters")
+	}
+	return s.createOnce(w, r, body, req.IdempotencyKey, func(ctx context.Context, q *db.Queries) (created, error) {
+		p, err := q.GetPaymentForUpdate(ctx, db.GetPaymentForUpdateParams{ID: paymentID, MerchantID: merchantFrom(ctx).ID})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return created{}, notFound("Payment")
+		}
+		if err != nil {
+			return created{}, err
+		}
+		if p.Status != "success" {
+			return created{}, badRequest("Only successful payments can be refunded")
+		}
+		available := p.Amount - p.AmountRefunded
+		amount := available
+		if req.Amount != nil {
+			amount = *req.Amount
+		}
+		if amount > available || amount == 0 {
+			return created{}, badRequest("Refund amount exceeds available amount")
+		}
+		if _, err := q.AddRefundedAmount(ctx, db.AddRefundedAmountParams{ID: p.ID, Delta: amount}); err != nil {
+			return created{}, err
+		}
+		rf, err := q.CreateRefund(ctx, db.CreateRefundParams{
+			ID: ids.New(ids.Refund), PaymentID: p.ID, OrderID: p.OrderID, MerchantID: p.MerchantID,
+			Amount: amount, Currency: p.Currency, Reason: req.Reason,
+		})
+		if err != nil {
+			return created{}, err
+		}
+		return created{status: http.StatusCreated, body: viewRefund(rf), after: func(ctx context.Context) {
+			s.startRefund(ctx, rf)
+		}}, nil
+	})
+}
+
+// startRefund starts a committed refund's workflow; the pending sweep covers a failure here.
+func (s *Server) startRefund(ctx context.Context, rf db.Refund) {
+	err := s.starter.StartRefund(ctx, workflows.RefundInput{
+		RefundID: rf.ID, PaymentID: rf.PaymentID, MerchantID: rf.MerchantID.String(), Amount: rf.Amount, Currency: rf.Currency,
+	})
+	if err != nil {
+		s.log.WarnContext(ctx, "refund workflow not started; the sweep will start it", "refund_id", rf.ID, "error", err.Error())
+	}
+}
+
+func (s *Server) getRefund(w http.ResponseWriter, r *http.Request) error {
+	rf, err := s.queries.GetRefund(r.Context(), db.GetRefundParams{ID: mux.Vars(r)["id"], MerchantID: merchantFrom(r.Context()).ID})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return notFound("Refund")
+	}
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, viewRefund(rf))
+	return nil
+}
+
+func (s *Server) listRefunds(w http.ResponseWriter, r *http.Request) error {
+	limit, offset, err := page(r)
+	if err != nil {
+		return err
+	}
+	filter := db.CountRefundsParams{MerchantID: merchantFrom(r.Context()).ID}
+	if v := r.URL.Query().Get("payment_id"); v != "" {
+		filter.PaymentID = &v
+	}
+	rows, err := s.queries.ListRefunds(r.Context(), db.ListRefundsParams{
+		MerchantID: filter.MerchantID, PaymentID: filter.PaymentID, RowLimit: limit, RowOffset: offset,
+	})
+	if err != nil {
+		return err
+	}
+	total, err := s.queries.CountRefunds(r.Context(), filter)
+	if err != nil {
+		return err
+	}
+	refunds := make([]refundView, len(rows))
+	for i, rf := range rows {
+		refunds[i] = viewRefund(rf)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"count": len(refunds), "total": total, "refunds": refunds})
+	return nil
+}

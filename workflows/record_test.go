@@ -1,0 +1,136 @@
+package workflows_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/client"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/paygate/paygate/gatewaytest"
+	"github.com/paygate/paygate/ids"
+	"github.com/paygate/paygate/workflows"
+)
+
+var update = flag.Bool("update", false, "re-record workflows/testdata/*.json from real runs of the gateway (needs PostgreSQL)")
+
+// TestRecordHistories is the generator of the histories TestReplayRecordedHistories replays, not
+// a test: with -update it runs the whole gateway (real PostgreSQL, in-process Temporal), makes a
+// successful UPI payment, a declined card payment and a pending sweep, and writes each workflow's
+// history as JSON, the format of `temporal workflow show --output json`.
+//
+//	go test ./workflows -run TestRecordHistories -update
+//
+// Re-record after a deliberate, versioned change of a workflow; keep the old files (renamed)
+// while runs recorded with them may still be open.
+func TestRecordHistories(t *testing.T) {
+	if !*update {
+		t.Skip("generator of testdata/*.json; run go test ./workflows -run TestRecordHistories -update to re-record")
+	}
+	gw := gatewaytest.Start(t)
+
+	t.Run("payment_success", func(t *testing.T) {
+		orderID := gw.MustCreate(t, "/api/v1/orders", map[string]any{"amount": 50000})["id"].(string)
+		p := gw.MustCreate(t, "/api/v1/payments", map[string]any{"order_id": orderID, "method": "upi", "vpa": "user@paytm"})
+		id := p["id"].(string)
+		want := workflows.PaymentResult{Status: "success"}
+		if got := paymentResult(t, gw, id); got != want {
+			t.Fatalf("workflow result = %+v, want %+v", got, want)
+		}
+		writeHistory(t, gw, id, "payment_success.json")
+	})
+
+	t.Run("payment_declined", func(t *testing.T) {
+		orderID := gw.MustCreate(t, "/api/v1/orders", map[string]any{"amount": 1000})["id"].(string)
+		card := map[string]any{"number": "4000000000000002", "expiry_month": "12",
+			"expiry_year": time.Now().Year() + 2, "cvv": "123", "holder_name": "Asha Rao"}
+		p := gw.MustCreate(t, "/api/v1/payments", map[string]any{"order_id": orderID, "method": "card", "card": card})
+		id := p["id"].(string)
+		want := workflows.PaymentResult{Status: "failed", ErrorCode: "CARD_DECLINED"}
+		if got := paymentResult(t, gw, id); got != want {
+			t.Fatalf("workflow result = %+v, want %+v", got, want)
+		}
+		writeHistory(t, gw, id, "payment_declined.json")
+	})
+
+	t.Run("pending_sweep", func(t *testing.T) {
+		// A payment the API committed two sweep intervals ago but whose workflow never started,
+		// as if the API process had died in between: the sweep must start it.
+		orderID := gw.MustCreate(t, "/api/v1/orders", map[string]any{"amount": 2500})["id"].(string)
+		stale := ids.New(ids.Payment)
+		_, err := gw.Pool.Exec(t.Context(), `
+			INSERT INTO payments (id, order_id, merchant_id, amount, currency, method, vpa, created_at, updated_at)
+			SELECT $1, id, merchant_id, amount, currency, 'upi', 'stale@okaxis', now() - $3::interval, now() - $3::interval
+			FROM orders WHERE id = $2`, stale, orderID, (2 * workflows.SweepInterval).String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		run, err := gw.Temporal.ExecuteWorkflow(t.Context(), client.StartWorkflowOptions{
+			ID: workflows.PendingSweepID, TaskQueue: gw.Config.TaskQueue,
+		}, workflows.PendingSweepWorkflow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var restarted int
+		if err := run.Get(t.Context(), &restarted); err != nil || restarted != 1 {
+			t.Fatalf("sweep restarted %d payments (%v), want 1", restarted, err)
+		}
+		if got := paymentResult(t, gw, stale); got.Status != "success" {
+			t.Fatalf("swept payment's workflow = %+v, want success", got)
+		}
+		writeHistory(t, gw, run.GetID(), "pending_sweep.json")
+	})
+}
+
+// paymentResult waits for the payment's workflow to complete and returns its result.
+func paymentResult(t *testing.T, gw *gatewaytest.Stack, paymentID string) workflows.PaymentResult {
+	t.Helper()
+	var r workflows.PaymentResult
+	if err := gw.Temporal.GetWorkflow(t.Context(), paymentID, "").Get(t.Context(), &r); err != nil {
+		t.Fatalf("payment workflow %s: %v", paymentID, err)
+	}
+	return r
+}
+
+// writeHistory fetches the history of the workflow's latest run, writes it to testdata/name and
+// checks the file replays.
+func writeHistory(t *testing.T, gw *gatewaytest.Stack, workflowID, name string) {
+	t.Helper()
+	history := &historypb.History{}
+	it := gw.Temporal.GetWorkflowHistory(t.Context(), workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		e, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		history.Events = append(history.Events, e)
+	}
+	if n := len(history.Events); n == 0 || history.Events[n-1].EventType != enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED {
+		t.Fatalf("history of %s does not end in completion: %d events", workflowID, n)
+	}
+	raw, err := protojson.Marshal(history)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// protojson varies its whitespace on purpose; indent it stably for readable diffs.
+	var out bytes.Buffer
+	if err := json.Indent(&out, raw, "", "  "); err != nil {
+		t.Fatal(err)
+	}
+	out.WriteByte('\n')
+	file := filepath.Join("testdata", name)
+	if err := os.WriteFile(file, out.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := replayer(nil).ReplayWorkflowHistoryFromJSONFile(quietLogger, file); err != nil {
+		t.Fatalf("recorded %s does not replay: %v", file, err)
+	}
+	t.Logf("wrote %s: %d events", file, len(history.Events))
+}

@@ -1,0 +1,47 @@
+package workflows
+
+import (
+	"errors"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/paygate/paygate/activities"
+)
+
+// RefundInput starts a RefundWorkflow.
+type RefundInput struct {
+	RefundID   string
+	PaymentID  string
+	MerchantID string
+	Amount     int64
+	Currency   string
+}
+
+// RefundResult is how a refund ended.
+type RefundResult struct {
+	Status    string
+	ErrorCode string
+}
+
+// RefundWorkflow settles a refund with the bank and records the outcome: processed, or failed,
+// which releases the amount for another refund. Its workflow id is the refund id.
+func RefundWorkflow(ctx workflow.Context, in RefundInput) (RefundResult, error) {
+	var a *activities.Activities
+	outcome := activities.RefundOutcome{RefundID: in.RefundID, Status: activities.RefundProcessed}
+
+	err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, bankStep), a.SettleRefund, in.RefundID).Get(ctx, nil)
+	var rejected *temporal.ApplicationError
+	switch {
+	case errors.As(err, &rejected) && rejected.NonRetryable():
+		outcome.Status = activities.RefundFailed
+		outcome.ErrorCode, outcome.ErrorDescription = rejected.Type(), rejected.Message()
+	case err != nil:
+		return RefundResult{}, err
+	}
+
+	if err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, localSteps), a.RecordRefundOutcome, outcome).Get(ctx, nil); err != nil {
+		return RefundResult{}, err
+	}
+	return RefundResult{Status: outcome.Status, ErrorCode: outcome.ErrorCode}, nil
+}
