@@ -5,6 +5,7 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/paygate/paygate/bank"
 	"github.com/paygate/paygate/db"
+	"github.com/paygate/paygate/delivery"
 )
 
 // Activities holds the dependencies of every activity. Register one value with the worker.
@@ -19,13 +21,16 @@ type Activities struct {
 	Pool    *pgxpool.Pool
 	Queries *db.Queries
 	Bank    *bank.Bank
-	// Restarter starts the workflow of a payment or refund that has none (the pending sweep).
+	// Webhooks sends webhook requests.
+	Webhooks *delivery.Client
+	// Restarter starts the workflow of a payment, refund or event delivery that has none (the
+	// pending sweep).
 	Restarter Restarter
 }
 
 // New returns the activities over one connection pool.
-func New(pool *pgxpool.Pool, b *bank.Bank, r Restarter) *Activities {
-	return &Activities{Pool: pool, Queries: db.New(pool), Bank: b, Restarter: r}
+func New(pool *pgxpool.Pool, b *bank.Bank, w *delivery.Client, r Restarter) *Activities {
+	return &Activities{Pool: pool, Queries: db.New(pool), Bank: b, Webhooks: w, Restarter: r}
 }
 
 // inTx runs fn in one transaction, committed when fn returns nil.
@@ -34,6 +39,8 @@ func (a *Activities) inTx(ctx context.Context, fn func(q *db.Queries) error) err
 		return fn(a.Queries.WithTx(tx))
 	})
 }
+
+func isNoRows(err error) bool { return errors.Is(err, pgx.ErrNoRows) }
 
 func wrap(what, id string, err error) error {
 	if err == nil {

@@ -2,14 +2,13 @@ package activities
 
 import (
 	"context"
-	"errors"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/paygate/paygate/bank"
 	"github.com/paygate/paygate/db"
+	"github.com/paygate/paygate/outbox"
 )
 
 // Payment statuses.
@@ -90,9 +89,12 @@ type PaymentOutcome struct {
 	ErrorDescription string
 }
 
-// RecordPaymentOutcome stores a payment's final status and, on success, marks its order paid,
-// in one transaction. Recording an outcome for a payment that is already final changes nothing.
-func (a *Activities) RecordPaymentOutcome(ctx context.Context, out PaymentOutcome) error {
+// RecordPaymentOutcome stores a payment's final status, marks its order paid on success, and
+// records the payment.success or payment.failed event, in one transaction. It returns the ids of
+// the events to deliver. Recording an outcome for a payment that is already final changes nothing
+// and returns no events.
+func (a *Activities) RecordPaymentOutcome(ctx context.Context, out PaymentOutcome) ([]string, error) {
+	var events []string
 	err := a.inTx(ctx, func(q *db.Queries) error {
 		p, err := q.FinishPayment(ctx, db.FinishPaymentParams{
 			ID:               out.PaymentID,
@@ -100,18 +102,23 @@ func (a *Activities) RecordPaymentOutcome(ctx context.Context, out PaymentOutcom
 			ErrorCode:        nonEmpty(out.ErrorCode),
 			ErrorDescription: nonEmpty(out.ErrorDescription),
 		})
-		if errors.Is(err, pgx.ErrNoRows) {
+		if isNoRows(err) {
 			return nil // already final
 		}
 		if err != nil {
 			return err
 		}
+		event := outbox.PaymentFailed
 		if p.Status == StatusSuccess {
-			return q.MarkOrderPaid(ctx, p.OrderID)
+			event = outbox.PaymentSuccess
+			if err := q.MarkOrderPaid(ctx, p.OrderID); err != nil {
+				return err
+			}
 		}
-		return nil
+		events, err = outbox.PaymentEvents(ctx, q, p, time.Now(), event)
+		return err
 	})
-	return wrap("record payment", out.PaymentID, err)
+	return events, wrap("record payment", out.PaymentID, err)
 }
 
 // Restarter starts the workflow of a payment or refund if it has none; starting one that
@@ -119,6 +126,7 @@ func (a *Activities) RecordPaymentOutcome(ctx context.Context, out PaymentOutcom
 type Restarter interface {
 	RestartPayment(ctx context.Context, p db.ListStalePendingPaymentsRow) error
 	RestartRefund(ctx context.Context, r db.ListStalePendingRefundsRow) error
+	DeliveryRestarter
 }
 
 // RestartStalePayments closes the window between the API committing a payment and starting its

@@ -2,13 +2,12 @@ package activities
 
 import (
 	"context"
-	"errors"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/paygate/paygate/db"
+	"github.com/paygate/paygate/outbox"
 )
 
 // Refund statuses.
@@ -47,10 +46,13 @@ type RefundOutcome struct {
 	ErrorDescription string
 }
 
-// RecordRefundOutcome stores a refund's final status in one transaction: a processed refund may
-// complete its payment's refund (status refunded); a failed one releases its amount so it can be
-// refunded again. Recording an outcome for a refund that is already final changes nothing.
-func (a *Activities) RecordRefundOutcome(ctx context.Context, out RefundOutcome) error {
+// RecordRefundOutcome stores a refund's final status and records its refund.processed or
+// refund.failed event in one transaction: a processed refund may complete its payment's refund
+// (status refunded); a failed one releases its amount so it can be refunded again. It returns the
+// ids of the events to deliver. Recording an outcome for a refund that is already final changes
+// nothing.
+func (a *Activities) RecordRefundOutcome(ctx context.Context, out RefundOutcome) ([]string, error) {
+	var events []string
 	err := a.inTx(ctx, func(q *db.Queries) error {
 		rf, err := q.FinishRefund(ctx, db.FinishRefundParams{
 			ID:               out.RefundID,
@@ -58,19 +60,30 @@ func (a *Activities) RecordRefundOutcome(ctx context.Context, out RefundOutcome)
 			ErrorCode:        nonEmpty(out.ErrorCode),
 			ErrorDescription: nonEmpty(out.ErrorDescription),
 		})
-		if errors.Is(err, pgx.ErrNoRows) {
+		if isNoRows(err) {
 			return nil // already final
 		}
 		if err != nil {
 			return err
 		}
+		event := outbox.RefundProcessed
 		if rf.Status == RefundFailed {
+			event = outbox.RefundFailed
 			_, err = q.AddRefundedAmount(ctx, db.AddRefundedAmountParams{ID: rf.PaymentID, Delta: -rf.Amount})
+		} else {
+			err = q.MarkPaymentRefunded(ctx, rf.PaymentID)
+		}
+		if err != nil {
 			return err
 		}
-		return q.MarkPaymentRefunded(ctx, rf.PaymentID)
+		p, err := q.GetPaymentByID(ctx, rf.PaymentID)
+		if err != nil {
+			return err
+		}
+		events, err = outbox.RefundEvents(ctx, q, rf, p, time.Now(), event)
+		return err
 	})
-	return wrap("record refund", out.RefundID, err)
+	return events, wrap("record refund", out.RefundID, err)
 }
 
 // RestartStaleRefunds starts (or finds running) the workflow of every refund pending for longer

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"reflect"
 	"strconv"
-	"time"
 )
 
 // maxBody is the largest request body the API reads.
@@ -102,17 +101,6 @@ func writeRaw(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	w.Write(body)
-}
-
-// timestamp renders a time as ISO 8601 in UTC, e.g. 2026-01-21T04:15:00Z.
-func timestamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
-
-func optTimestamp(t *time.Time) *string {
-	if t == nil {
-		return nil
-	}
-	s := timestamp(*t)
-	return &s
 }
 
 // page reads limit (1-100, default 10) and skip (or offset) query parameters.

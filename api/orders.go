@@ -11,6 +11,7 @@ import (
 
 	"github.com/paygate/paygate/db"
 	"github.com/paygate/paygate/ids"
+	"github.com/paygate/paygate/resources"
 )
 
 // Currencies the gateway accepts. Amounts are in the currency's minor unit (paise, cents).
@@ -18,26 +19,6 @@ var currencies = map[string]bool{"INR": true, "USD": true, "EUR": true, "GBP": t
 
 // minAmount is the smallest order: 100 minor units (₹1.00).
 const minAmount = 100
-
-type orderView struct {
-	ID         string          `json:"id"`
-	MerchantID string          `json:"merchant_id"`
-	Amount     int64           `json:"amount"`
-	Currency   string          `json:"currency"`
-	Receipt    *string         `json:"receipt"`
-	Notes      json.RawMessage `json:"notes"`
-	Status     string          `json:"status"`
-	CreatedAt  string          `json:"created_at"`
-	UpdatedAt  string          `json:"updated_at"`
-}
-
-func viewOrder(o db.Order) orderView {
-	return orderView{
-		ID: o.ID, MerchantID: o.MerchantID.String(), Amount: o.Amount, Currency: o.Currency,
-		Receipt: o.Receipt, Notes: o.Notes, Status: o.Status,
-		CreatedAt: timestamp(o.CreatedAt), UpdatedAt: timestamp(o.UpdatedAt),
-	}
-}
 
 type createOrderRequest struct {
 	Amount   *int64          `json:"amount"`
@@ -93,7 +74,7 @@ func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) error {
 			Receipt:    req.Receipt,
 			Notes:      req.Notes,
 		})
-		return created{status: http.StatusCreated, body: viewOrder(o)}, err
+		return created{status: http.StatusCreated, body: resources.NewOrder(o)}, err
 	})
 }
 
@@ -105,7 +86,7 @@ func (s *Server) getOrder(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, viewOrder(o))
+	writeJSON(w, http.StatusOK, resources.NewOrder(o))
 	return nil
 }
 
@@ -123,9 +104,9 @@ func (s *Server) listOrders(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	orders := make([]orderView, len(rows))
+	orders := make([]resources.Order, len(rows))
 	for i, o := range rows {
-		orders[i] = viewOrder(o)
+		orders[i] = resources.NewOrder(o)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"count": len(orders), "total": total, "orders": orders})
 	return nil

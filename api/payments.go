@@ -15,39 +15,11 @@ import (
 
 	"github.com/paygate/paygate/db"
 	"github.com/paygate/paygate/ids"
+	"github.com/paygate/paygate/outbox"
+	"github.com/paygate/paygate/resources"
 	"github.com/paygate/paygate/validation"
 	"github.com/paygate/paygate/workflows"
 )
-
-type paymentView struct {
-	ID               string  `json:"id"`
-	OrderID          string  `json:"order_id"`
-	MerchantID       string  `json:"merchant_id"`
-	Amount           int64   `json:"amount"`
-	Currency         string  `json:"currency"`
-	Method           string  `json:"method"`
-	Status           string  `json:"status"`
-	VPA              *string `json:"vpa,omitempty"`
-	CardNetwork      *string `json:"card_network,omitempty"`
-	CardLast4        *string `json:"card_last4,omitempty"`
-	ErrorCode        *string `json:"error_code,omitempty"`
-	ErrorDescription *string `json:"error_description,omitempty"`
-	Captured         bool    `json:"captured"`
-	CapturedAt       *string `json:"captured_at"`
-	AmountRefunded   int64   `json:"amount_refunded"`
-	CreatedAt        string  `json:"created_at"`
-	UpdatedAt        string  `json:"updated_at"`
-}
-
-func viewPayment(p db.Payment) paymentView {
-	return paymentView{
-		ID: p.ID, OrderID: p.OrderID, MerchantID: p.MerchantID.String(), Amount: p.Amount, Currency: p.Currency,
-		Method: p.Method, Status: p.Status, VPA: p.Vpa, CardNetwork: p.CardNetwork, CardLast4: p.CardLast4,
-		ErrorCode: p.ErrorCode, ErrorDescription: p.ErrorDescription,
-		Captured: p.Captured, CapturedAt: optTimestamp(p.CapturedAt), AmountRefunded: p.AmountRefunded,
-		CreatedAt: timestamp(p.CreatedAt), UpdatedAt: timestamp(p.UpdatedAt),
-	}
-}
 
 // createPaymentRequest is the body of POST /payments and, with Key, of POST /payments/public.
 type createPaymentRequest struct {
@@ -162,18 +134,22 @@ func (s *Server) createPaymentFor(w http.ResponseWriter, r *http.Request, mercha
 		if err != nil {
 			return created{}, err
 		}
-		return created{status: http.StatusCreated, body: viewPayment(p), after: func(ctx context.Context) {
-			s.startPayment(ctx, p)
+		events, err := outbox.PaymentEvents(ctx, q, p, s.now(), outbox.PaymentCreated, outbox.PaymentPending)
+		if err != nil {
+			return created{}, err
+		}
+		return created{status: http.StatusCreated, body: resources.NewPayment(p), after: func(ctx context.Context) {
+			s.startPayment(ctx, p, events)
 		}}, nil
 	})
 }
 
 // startPayment starts a committed payment's workflow. If it cannot be started now, the pending
 // sweep starts it within a minute, so the client still gets its payment.
-func (s *Server) startPayment(ctx context.Context, p db.Payment) {
+func (s *Server) startPayment(ctx context.Context, p db.Payment, events []string) {
 	err := s.starter.StartPayment(ctx, workflows.PaymentInput{
 		PaymentID: p.ID, MerchantID: p.MerchantID.String(), OrderID: p.OrderID,
-		Amount: p.Amount, Currency: p.Currency, Method: p.Method,
+		Amount: p.Amount, Currency: p.Currency, Method: p.Method, Webhooks: workflows.Deliveries{Events: events},
 	})
 	if err != nil {
 		s.log.WarnContext(ctx, "payment workflow not started; the sweep will start it", "payment_id", p.ID, "error", err.Error())
@@ -212,7 +188,7 @@ func (s *Server) getPayment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, viewPayment(p))
+	writeJSON(w, http.StatusOK, resources.NewPayment(p))
 	return nil
 }
 
@@ -246,9 +222,9 @@ func (s *Server) listPayments(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	payments := make([]paymentView, len(rows))
+	payments := make([]resources.Payment, len(rows))
 	for i, p := range rows {
-		payments[i] = viewPayment(p)
+		payments[i] = resources.NewPayment(p)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"count": len(payments), "total": total, "payments": payments})
 	return nil

@@ -10,31 +10,10 @@ import (
 
 	"github.com/paygate/paygate/db"
 	"github.com/paygate/paygate/ids"
+	"github.com/paygate/paygate/outbox"
+	"github.com/paygate/paygate/resources"
 	"github.com/paygate/paygate/workflows"
 )
-
-type refundView struct {
-	ID               string  `json:"id"`
-	PaymentID        string  `json:"payment_id"`
-	OrderID          string  `json:"order_id"`
-	Amount           int64   `json:"amount"`
-	Currency         string  `json:"currency"`
-	Reason           *string `json:"reason"`
-	Status           string  `json:"status"`
-	ErrorCode        *string `json:"error_code,omitempty"`
-	ErrorDescription *string `json:"error_description,omitempty"`
-	ProcessedAt      *string `json:"processed_at"`
-	CreatedAt        string  `json:"created_at"`
-	UpdatedAt        string  `json:"updated_at"`
-}
-
-func viewRefund(r db.Refund) refundView {
-	return refundView{
-		ID: r.ID, PaymentID: r.PaymentID, OrderID: r.OrderID, Amount: r.Amount, Currency: r.Currency, Reason: r.Reason,
-		Status: r.Status, ErrorCode: r.ErrorCode, ErrorDescription: r.ErrorDescription,
-		ProcessedAt: optTimestamp(r.ProcessedAt), CreatedAt: timestamp(r.CreatedAt), UpdatedAt: timestamp(r.UpdatedAt),
-	}
-}
 
 type captureRequest struct {
 	Amount *int64 `json:"amount"`
@@ -71,7 +50,13 @@ func (s *Server) capturePayment(w http.ResponseWriter, r *http.Request) error {
 		if p, err = q.CapturePayment(ctx, db.CapturePaymentParams{ID: id, MerchantID: p.MerchantID}); err != nil {
 			return created{}, err
 		}
-		return created{status: http.StatusOK, body: viewPayment(p)}, nil
+		events, err := outbox.PaymentEvents(ctx, q, p, s.now(), outbox.PaymentCaptured)
+		if err != nil {
+			return created{}, err
+		}
+		return created{status: http.StatusOK, body: resources.NewPayment(p), after: func(ctx context.Context) {
+			s.startDeliveries(ctx, events)
+		}}, nil
 	})
 }
 
@@ -134,7 +119,7 @@ func (s *Server) refund(w http.ResponseWriter, r *http.Request, paymentID string
 		if amount > available || amount == 0 {
 			return created{}, badRequest("Refund amount exceeds available amount")
 		}
-		if _, err := q.AddRefundedAmount(ctx, db.AddRefundedAmountParams{ID: p.ID, Delta: amount}); err != nil {
+		if p, err = q.AddRefundedAmount(ctx, db.AddRefundedAmountParams{ID: p.ID, Delta: amount}); err != nil {
 			return created{}, err
 		}
 		rf, err := q.CreateRefund(ctx, db.CreateRefundParams{
@@ -144,16 +129,21 @@ func (s *Server) refund(w http.ResponseWriter, r *http.Request, paymentID string
 		if err != nil {
 			return created{}, err
 		}
-		return created{status: http.StatusCreated, body: viewRefund(rf), after: func(ctx context.Context) {
-			s.startRefund(ctx, rf)
+		events, err := outbox.RefundEvents(ctx, q, rf, p, s.now(), outbox.RefundCreated)
+		if err != nil {
+			return created{}, err
+		}
+		return created{status: http.StatusCreated, body: resources.NewRefund(rf), after: func(ctx context.Context) {
+			s.startRefund(ctx, rf, events)
 		}}, nil
 	})
 }
 
 // startRefund starts a committed refund's workflow; the pending sweep covers a failure here.
-func (s *Server) startRefund(ctx context.Context, rf db.Refund) {
+func (s *Server) startRefund(ctx context.Context, rf db.Refund, events []string) {
 	err := s.starter.StartRefund(ctx, workflows.RefundInput{
 		RefundID: rf.ID, PaymentID: rf.PaymentID, MerchantID: rf.MerchantID.String(), Amount: rf.Amount, Currency: rf.Currency,
+		Webhooks: workflows.Deliveries{Events: events},
 	})
 	if err != nil {
 		s.log.WarnContext(ctx, "refund workflow not started; the sweep will start it", "refund_id", rf.ID, "error", err.Error())
@@ -168,7 +158,7 @@ func (s *Server) getRefund(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, viewRefund(rf))
+	writeJSON(w, http.StatusOK, resources.NewRefund(rf))
 	return nil
 }
 
@@ -191,9 +181,9 @@ func (s *Server) listRefunds(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	refunds := make([]refundView, len(rows))
+	refunds := make([]resources.Refund, len(rows))
 	for i, rf := range rows {
-		refunds[i] = viewRefund(rf)
+		refunds[i] = resources.NewRefund(rf)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"count": len(refunds), "total": total, "refunds": refunds})
 	return nil

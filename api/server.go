@@ -14,6 +14,7 @@ import (
 
 	"github.com/paygate/paygate/config"
 	"github.com/paygate/paygate/db"
+	"github.com/paygate/paygate/delivery"
 	"github.com/paygate/paygate/workflows"
 )
 
@@ -23,6 +24,7 @@ type Server struct {
 	queries  *db.Queries
 	temporal client.Client
 	starter  workflows.Starter
+	webhooks *delivery.Client
 	cfg      config.Config
 	log      *slog.Logger
 	now      func() time.Time
@@ -45,7 +47,8 @@ func New(d Deps) http.Handler {
 		pool:     d.Pool,
 		queries:  db.New(d.Pool),
 		temporal: d.Temporal,
-		starter:  workflows.Starter{Client: d.Temporal, TaskQueue: d.Config.TaskQueue},
+		starter:  workflows.Starter{Client: d.Temporal, TaskQueue: d.Config.TaskQueue, RetryIntervals: d.Config.Webhooks.RetryIntervals},
+		webhooks: delivery.New(d.Config.Webhooks.AllowPrivateTargets),
 		cfg:      d.Config,
 		log:      d.Logger,
 		now:      time.Now,
@@ -91,6 +94,13 @@ func New(d Deps) http.Handler {
 	v1("/refunds", merchant(s.createRefund), post)
 	v1("/refunds", merchant(s.listRefunds), get)
 	v1("/refunds/{id}", merchant(s.getRefund), get)
+	v1("/webhooks/config", merchant(s.getWebhookConfig), get)
+	v1("/webhooks/config", merchant(s.putWebhookConfig), http.MethodPut)
+	v1("/webhooks/regenerate-secret", merchant(s.regenerateWebhookSecret), post)
+	v1("/webhooks/test", merchant(s.testWebhook), post)
+	v1("/webhooks", merchant(s.listWebhookLogs), get)
+	v1("/webhooks/{id}", merchant(s.getWebhookLog), get)
+	v1("/webhooks/{id}/retry", merchant(s.retryWebhook), post)
 
 	if d.UI != nil {
 		r.PathPrefix("/").MatcherFunc(outsideAPI).Handler(d.UI)

@@ -27,6 +27,18 @@ type Config struct {
 
 	Bank         BankConfig
 	TestMerchant TestMerchant
+	Webhooks     WebhookConfig
+}
+
+// WebhookConfig drives webhook delivery.
+type WebhookConfig struct {
+	// AllowPrivateTargets lets merchants point webhooks at loopback and private addresses
+	// (WEBHOOK_ALLOW_PRIVATE_TARGETS; make dev and the tests set it). Link-local and cloud
+	// metadata addresses are refused regardless.
+	AllowPrivateTargets bool
+	// RetryIntervals are the waits before attempts 2 to 5: 1 min, 5 min, 30 min, 2 h, or 5 s,
+	// 10 s, 15 s, 20 s with WEBHOOK_RETRY_INTERVALS_TEST=true.
+	RetryIntervals []time.Duration
 }
 
 // BankConfig drives the simulated bank.
@@ -65,11 +77,18 @@ func FromEnv() (Config, error) {
 			ProcessingDelay: time.Duration(e.int("TEST_PROCESSING_DELAY", 1000)) * time.Millisecond,
 			PaymentSuccess:  e.bool("TEST_PAYMENT_SUCCESS", true),
 		},
+		Webhooks: WebhookConfig{
+			AllowPrivateTargets: e.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", false),
+			RetryIntervals:      []time.Duration{time.Minute, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour},
+		},
 		TestMerchant: TestMerchant{
 			Email:     e.str("TEST_MERCHANT_EMAIL", "test@example.com"),
 			APIKey:    e.str("TEST_API_KEY", "key_test_abc123"),
 			APISecret: e.str("TEST_API_SECRET", "secret_test_xyz789"),
 		},
+	}
+	if e.bool("WEBHOOK_RETRY_INTERVALS_TEST", false) {
+		c.Webhooks.RetryIntervals = []time.Duration{5 * time.Second, 10 * time.Second, 15 * time.Second, 20 * time.Second}
 	}
 	return c, e.err
 }

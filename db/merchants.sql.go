@@ -151,6 +151,62 @@ func (q *Queries) SetAPISecret(ctx context.Context, arg SetAPISecretParams) (Mer
 	return i, err
 }
 
+const setWebhookSecret = `-- name: SetWebhookSecret :one
+UPDATE merchants SET webhook_secret = $2, updated_at = now() WHERE id = $1 RETURNING id, name, email, password_hash, api_key, api_secret_hash, webhook_url, webhook_secret, is_active, created_at, updated_at
+`
+
+type SetWebhookSecretParams struct {
+	ID            uuid.UUID
+	WebhookSecret string
+}
+
+func (q *Queries) SetWebhookSecret(ctx context.Context, arg SetWebhookSecretParams) (Merchant, error) {
+	row := q.db.QueryRow(ctx, setWebhookSecret, arg.ID, arg.WebhookSecret)
+	var i Merchant
+	err := row.Scan(
+		&i.ID,
+		&i.Name,
+		&i.Email,
+		&i.PasswordHash,
+		&i.APIKey,
+		&i.APISecretHash,
+		&i.WebhookURL,
+		&i.WebhookSecret,
+		&i.IsActive,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const setWebhookURL = `-- name: SetWebhookURL :one
+UPDATE merchants SET webhook_url = $2, updated_at = now() WHERE id = $1 RETURNING id, name, email, password_hash, api_key, api_secret_hash, webhook_url, webhook_secret, is_active, created_at, updated_at
+`
+
+type SetWebhookURLParams struct {
+	ID         uuid.UUID
+	WebhookURL *string
+}
+
+func (q *Queries) SetWebhookURL(ctx context.Context, arg SetWebhookURLParams) (Merchant, error) {
+	row := q.db.QueryRow(ctx, setWebhookURL, arg.ID, arg.WebhookURL)
+	var i Merchant
+	err := row.Scan(
+		&i.ID,
+		&i.Name,
+		&i.Email,
+		&i.PasswordHash,
+		&i.APIKey,
+		&i.APISecretHash,
+		&i.WebhookURL,
+		&i.WebhookSecret,
+		&i.IsActive,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
 const upsertMerchant = `-- name: UpsertMerchant :one
 INSERT INTO merchants (id, name, email, password_hash, api_key, api_secret_hash, webhook_secret)
 VALUES ($1, $2, $3, $4, $5, $6, $7)

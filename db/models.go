@@ -105,3 +105,21 @@ type Session struct {
 	ExpiresAt  time.Time
 	RevokedAt  *time.Time
 }
+
+type WebhookLog struct {
+	ID            string
+	MerchantID    uuid.UUID
+	Event         string
+	PaymentID     *string
+	RefundID      *string
+	Payload       json.RawMessage
+	Status        string
+	Attempts      int32
+	LastAttemptAt *time.Time
+	NextRetryAt   *time.Time
+	ResponseCode  *int32
+	ResponseBody  *string
+	Error         *string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}

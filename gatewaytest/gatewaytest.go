@@ -27,6 +27,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
+	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/server/temporaltest"
 
 	"github.com/paygate/paygate/api"
@@ -73,6 +74,9 @@ func Main(m *testing.M) int {
 	return code
 }
 
+// FastRetries is the webhook retry schedule of test stacks, short so tests can walk through it.
+var FastRetries = []time.Duration{300 * time.Millisecond, 300 * time.Millisecond, 300 * time.Millisecond, 300 * time.Millisecond}
+
 // Stack is a running gateway.
 type Stack struct {
 	URL      string // the API's base URL
@@ -81,6 +85,21 @@ type Stack struct {
 	Temporal client.Client
 	Config   config.Config
 	logs     *lockedBuffer
+	worker   sdkworker.Worker
+	t        *testing.T
+}
+
+// StopWorker stops the worker, as a crash of the worker process would: workflows wait, timers
+// keep running in Temporal.
+func (s *Stack) StopWorker() { s.worker.Stop() }
+
+// StartWorker starts a new worker on the stack's task queue.
+func (s *Stack) StartWorker() {
+	s.worker = worker.New(s.Temporal, s.Pool, s.Config)
+	if err := s.worker.Start(); err != nil {
+		s.t.Fatal(err)
+	}
+	s.t.Cleanup(s.worker.Stop)
 }
 
 // Logs returns everything the gateway has logged so far in this test.
@@ -100,6 +119,7 @@ func Start(t *testing.T, options ...func(*config.Config)) *Stack {
 	}
 	cfg.TaskQueue = "test-" + strings.ToLower(ids.Random(12))
 	cfg.Bank = config.BankConfig{TestMode: true, ProcessingDelay: 0, PaymentSuccess: true}
+	cfg.Webhooks = config.WebhookConfig{AllowPrivateTargets: true, RetryIntervals: FastRetries}
 	for _, o := range options {
 		o(&cfg)
 	}
@@ -119,15 +139,11 @@ func Start(t *testing.T, options ...func(*config.Config)) *Stack {
 		Logger: sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil))),
 	})
 	cfg.TemporalNamespace = temporal.server.GetDefaultNamespace()
-	w := worker.New(tc, pool, cfg)
-	if err := w.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(w.Stop)
-
 	srv := httptest.NewServer(api.New(api.Deps{Pool: pool, Temporal: tc, Config: cfg, Logger: log}))
 	t.Cleanup(srv.Close)
-	return &Stack{URL: srv.URL, Pool: pool, Queries: db.New(pool), Temporal: tc, Config: cfg, logs: logs}
+	s := &Stack{URL: srv.URL, Pool: pool, Queries: db.New(pool), Temporal: tc, Config: cfg, logs: logs, t: t}
+	s.StartWorker()
+	return s
 }
 
 // Response is an API answer.

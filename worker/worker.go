@@ -10,6 +10,7 @@ import (
 	"github.com/paygate/paygate/bank"
 	"github.com/paygate/paygate/config"
 	"github.com/paygate/paygate/db"
+	"github.com/paygate/paygate/delivery"
 	"github.com/paygate/paygate/workflows"
 )
 
@@ -21,10 +22,11 @@ func New(c client.Client, pool *pgxpool.Pool, cfg config.Config) sdkworker.Worke
 		MaxConcurrentWorkflowTaskPollers: 8,
 		MaxConcurrentActivityTaskPollers: 8,
 	})
-	starter := workflows.Starter{Client: c, TaskQueue: cfg.TaskQueue}
-	acts := activities.New(pool, bank.New(db.New(pool), cfg.Bank), starter)
+	starter := workflows.Starter{Client: c, TaskQueue: cfg.TaskQueue, RetryIntervals: cfg.Webhooks.RetryIntervals}
+	acts := activities.New(pool, bank.New(db.New(pool), cfg.Bank), delivery.New(cfg.Webhooks.AllowPrivateTargets), starter)
 	w.RegisterWorkflow(workflows.PaymentWorkflow)
 	w.RegisterWorkflow(workflows.RefundWorkflow)
+	w.RegisterWorkflow(workflows.WebhookDeliveryWorkflow)
 	w.RegisterWorkflow(workflows.PendingSweepWorkflow)
 	w.RegisterWorkflow(workflows.IdempotencyCleanupWorkflow)
 	w.RegisterActivity(acts)

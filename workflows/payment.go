@@ -21,6 +21,7 @@ type PaymentInput struct {
 	Amount     int64
 	Currency   string
 	Method     string
+	Webhooks   Deliveries
 }
 
 // PaymentResult is how a payment ended.
@@ -48,18 +49,22 @@ var bankStep = workflow.LocalActivityOptions{
 	RetryPolicy:         localSteps.RetryPolicy,
 }
 
-// PaymentWorkflow validates a payment, settles it with the bank and records the outcome.
-// Its workflow id is the payment id.
+// PaymentWorkflow validates a payment, settles it with the bank and records the outcome, while
+// it delivers the payment's webhooks (payment.created and payment.pending at once, then
+// payment.success or payment.failed). Its workflow id is the payment id.
 func PaymentWorkflow(ctx workflow.Context, in PaymentInput) (PaymentResult, error) {
 	var a *activities.Activities
 	steps := workflow.WithLocalActivityOptions(ctx, localSteps)
+	hooks := newWebhookSender(in.Webhooks.RetryIntervals)
+	hooks.send(ctx, in.Webhooks.Events)
 
 	var check activities.PaymentCheck
 	if err := workflow.ExecuteLocalActivity(steps, a.ValidatePayment, in.PaymentID).Get(ctx, &check); err != nil {
 		return PaymentResult{}, err
 	}
 	if check.Status != activities.StatusPending {
-		return PaymentResult{Status: check.Status}, nil // settled by an earlier run
+		// Settled by an earlier run (a reset, or a restart by the sweep).
+		return PaymentResult{Status: check.Status}, hooks.finish(ctx)
 	}
 
 	outcome := activities.PaymentOutcome{PaymentID: in.PaymentID, Status: activities.StatusSuccess}
@@ -78,8 +83,10 @@ func PaymentWorkflow(ctx workflow.Context, in PaymentInput) (PaymentResult, erro
 		}
 	}
 
-	if err := workflow.ExecuteLocalActivity(steps, a.RecordPaymentOutcome, outcome).Get(ctx, nil); err != nil {
+	var events []string
+	if err := workflow.ExecuteLocalActivity(steps, a.RecordPaymentOutcome, outcome).Get(ctx, &events); err != nil {
 		return PaymentResult{}, err
 	}
-	return PaymentResult{Status: outcome.Status, ErrorCode: outcome.ErrorCode}, nil
+	hooks.send(ctx, events)
+	return PaymentResult{Status: outcome.Status, ErrorCode: outcome.ErrorCode}, hooks.finish(ctx)
 }

@@ -16,6 +16,7 @@ type RefundInput struct {
 	MerchantID string
 	Amount     int64
 	Currency   string
+	Webhooks   Deliveries
 }
 
 // RefundResult is how a refund ended.
@@ -25,9 +26,12 @@ type RefundResult struct {
 }
 
 // RefundWorkflow settles a refund with the bank and records the outcome: processed, or failed,
-// which releases the amount for another refund. Its workflow id is the refund id.
+// which releases the amount for another refund. It delivers refund.created at once, then
+// refund.processed or refund.failed. Its workflow id is the refund id.
 func RefundWorkflow(ctx workflow.Context, in RefundInput) (RefundResult, error) {
 	var a *activities.Activities
+	hooks := newWebhookSender(in.Webhooks.RetryIntervals)
+	hooks.send(ctx, in.Webhooks.Events)
 	outcome := activities.RefundOutcome{RefundID: in.RefundID, Status: activities.RefundProcessed}
 
 	err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, bankStep), a.SettleRefund, in.RefundID).Get(ctx, nil)
@@ -40,8 +44,10 @@ func RefundWorkflow(ctx workflow.Context, in RefundInput) (RefundResult, error) 
 		return RefundResult{}, err
 	}
 
-	if err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, localSteps), a.RecordRefundOutcome, outcome).Get(ctx, nil); err != nil {
+	var events []string
+	if err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, localSteps), a.RecordRefundOutcome, outcome).Get(ctx, &events); err != nil {
 		return RefundResult{}, err
 	}
-	return RefundResult{Status: outcome.Status, ErrorCode: outcome.ErrorCode}, nil
+	hooks.send(ctx, events)
+	return RefundResult{Status: outcome.Status, ErrorCode: outcome.ErrorCode}, hooks.finish(ctx)
 }

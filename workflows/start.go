@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
@@ -16,17 +17,48 @@ import (
 type Starter struct {
 	Client    client.Client
 	TaskQueue string
+	// RetryIntervals are the webhook retry schedule given to every workflow started.
+	RetryIntervals []time.Duration
 }
 
 // StartPayment starts the payment's workflow, or does nothing if it is running or has completed.
 func (s Starter) StartPayment(ctx context.Context, in PaymentInput) error {
+	in.Webhooks.RetryIntervals = s.RetryIntervals
 	return s.start(ctx, in.PaymentID, PaymentSummary(in.Method, in.Amount, in.Currency, in.OrderID), PaymentWorkflow, in)
 }
 
 // StartRefund starts the refund's workflow, or does nothing if it is running or has completed.
 func (s Starter) StartRefund(ctx context.Context, in RefundInput) error {
+	in.Webhooks.RetryIntervals = s.RetryIntervals
 	summary := fmt.Sprintf("Refund %s of %s", FormatAmount(in.Amount, in.Currency), in.PaymentID)
 	return s.start(ctx, in.RefundID, summary, RefundWorkflow, in)
+}
+
+// StartDelivery starts delivering a recorded event, unless its delivery is already running.
+func (s Starter) StartDelivery(ctx context.Context, logID string) error {
+	return s.start(ctx, logID, "Webhook "+logID, WebhookDeliveryWorkflow, DeliveryInput{LogID: logID, FirstAttempt: 1, RetryIntervals: s.RetryIntervals})
+}
+
+// RestartDelivery starts delivering an event found unsent by the sweep.
+func (s Starter) RestartDelivery(ctx context.Context, logID string) error {
+	return s.StartDelivery(ctx, logID)
+}
+
+// RetryDelivery starts a new delivery schedule for an event (a merchant's manual retry),
+// replacing a schedule still running.
+func (s Starter) RetryDelivery(ctx context.Context, logID string) error {
+	_, err := s.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       logID,
+		TaskQueue:                s.TaskQueue,
+		EnableEagerStart:         true,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		StaticSummary:            "Webhook " + logID + " (manual retry)",
+	}, WebhookDeliveryWorkflow, DeliveryInput{LogID: logID, FirstAttempt: 1, RetryIntervals: s.RetryIntervals})
+	if err != nil {
+		return fmt.Errorf("retry delivery %s: %w", logID, err)
+	}
+	return nil
 }
 
 // start runs a workflow whose id is a business id. A running one is used as it is; a completed

@@ -29,20 +29,21 @@ var maintenance = workflow.ActivityOptions{
 	RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 3},
 }
 
-// PendingSweepWorkflow starts the workflow of every payment and refund that has been pending for
-// longer than a sweep interval, so a crash between the API's commit and its workflow start leaves
-// nothing pending forever. A Temporal Schedule runs it every SweepInterval.
+// PendingSweepWorkflow starts the workflow of every payment, refund and webhook event that has
+// been waiting for longer than a sweep interval, so a crash between a commit and a workflow start
+// leaves nothing pending forever. A Temporal Schedule runs it every SweepInterval.
 func PendingSweepWorkflow(ctx workflow.Context) (int, error) {
 	var a *activities.Activities
 	ctx = workflow.WithActivityOptions(ctx, maintenance)
-	var payments, refunds int
-	if err := workflow.ExecuteActivity(ctx, a.RestartStalePayments, SweepInterval).Get(ctx, &payments); err != nil {
-		return 0, err
+	restarted := 0
+	for _, sweep := range []any{a.RestartStalePayments, a.RestartStaleRefunds, a.RestartUnsentEvents} {
+		var n int
+		if err := workflow.ExecuteActivity(ctx, sweep, SweepInterval).Get(ctx, &n); err != nil {
+			return restarted, err
+		}
+		restarted += n
 	}
-	if err := workflow.ExecuteActivity(ctx, a.RestartStaleRefunds, SweepInterval).Get(ctx, &refunds); err != nil {
-		return payments, err
-	}
-	return payments + refunds, nil
+	return restarted, nil
 }
 
 // IdempotencyCleanupWorkflow deletes stored idempotent responses older than 24 hours. A Temporal

@@ -27,3 +27,9 @@ SELECT * FROM merchants WHERE email = $1;
 
 -- name: SetAPISecret :one
 UPDATE merchants SET api_secret_hash = $2, updated_at = now() WHERE id = $1 RETURNING *;
+
+-- name: SetWebhookURL :one
+UPDATE merchants SET webhook_url = $2, updated_at = now() WHERE id = $1 RETURNING *;
+
+-- name: SetWebhookSecret :one
+UPDATE merchants SET webhook_secret = $2, updated_at = now() WHERE id = $1 RETURNING *;

@@ -1,0 +1,194 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/gorilla/mux"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/paygate/paygate/auth"
+	"github.com/paygate/paygate/db"
+	"github.com/paygate/paygate/outbox"
+	"github.com/paygate/paygate/resources"
+)
+
+type webhookConfig struct {
+	WebhookURL    *string `json:"webhook_url"`
+	WebhookSecret string  `json:"webhook_secret"`
+}
+
+func viewWebhookConfig(m db.Merchant) webhookConfig {
+	return webhookConfig{WebhookURL: m.WebhookURL, WebhookSecret: m.WebhookSecret}
+}
+
+func (s *Server) getWebhookConfig(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, viewWebhookConfig(merchantFrom(r.Context())))
+	return nil
+}
+
+// putWebhookConfig sets the endpoint events are delivered to; an empty URL disables delivery.
+func (s *Server) putWebhookConfig(w http.ResponseWriter, r *http.Request) error {
+	body, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		WebhookURL *string `json:"webhook_url"`
+	}
+	if err := decodeJSON(body, &req); err != nil {
+		return err
+	}
+	if req.WebhookURL == nil {
+		return badRequest("webhook_url is required (an empty string disables webhooks)")
+	}
+	url := strings.TrimSpace(*req.WebhookURL)
+	var stored *string
+	if url != "" {
+		if len(url) > 2048 {
+			return badRequest("webhook_url must be at most 2048 characters")
+		}
+		if err := s.webhooks.CheckURL(r.Context(), url); err != nil {
+			return badRequest("webhook_url refused: %s", err.Error())
+		}
+		stored = &url
+	}
+	m, err := s.queries.SetWebhookURL(r.Context(), db.SetWebhookURLParams{ID: merchantFrom(r.Context()).ID, WebhookURL: stored})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, viewWebhookConfig(m))
+	return nil
+}
+
+// regenerateWebhookSecret replaces the signing secret; deliveries from now on use the new one.
+func (s *Server) regenerateWebhookSecret(w http.ResponseWriter, r *http.Request) error {
+	m, err := s.queries.SetWebhookSecret(r.Context(), db.SetWebhookSecretParams{ID: merchantFrom(r.Context()).ID, WebhookSecret: auth.NewWebhookSecret()})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, viewWebhookConfig(m))
+	return nil
+}
+
+// testWebhook records a webhook.test event and delivers it like any other.
+func (s *Server) testWebhook(w http.ResponseWriter, r *http.Request) error {
+	m := merchantFrom(r.Context())
+	if m.WebhookURL == nil {
+		return badRequest("Configure a webhook URL first")
+	}
+	events, err := outbox.Record(r.Context(), s.queries, m.ID, nil, nil, outbox.Data{Message: "This is a test event from PayGate"}, s.now(), outbox.WebhookTest)
+	if err != nil {
+		return err
+	}
+	if len(events) == 0 {
+		return badRequest("Configure a webhook URL first")
+	}
+	s.startDeliveries(r.Context(), events)
+	writeJSON(w, http.StatusAccepted, map[string]string{"id": events[0], "status": "pending"})
+	return nil
+}
+
+// startDeliveries starts the delivery of recorded events; the pending sweep covers a failure here.
+func (s *Server) startDeliveries(ctx context.Context, events []string) {
+	for _, id := range events {
+		if err := s.starter.StartDelivery(ctx, id); err != nil {
+			s.log.WarnContext(ctx, "webhook delivery not started; the sweep will start it", "event_id", id, "error", err.Error())
+		}
+	}
+}
+
+type webhookLogView struct {
+	ID            string          `json:"id"`
+	Event         string          `json:"event"`
+	Status        string          `json:"status"`
+	Attempts      int32           `json:"attempts"`
+	PaymentID     *string         `json:"payment_id"`
+	RefundID      *string         `json:"refund_id"`
+	LastAttemptAt *string         `json:"last_attempt_at"`
+	NextRetryAt   *string         `json:"next_retry_at"`
+	ResponseCode  *int32          `json:"response_code"`
+	ResponseBody  *string         `json:"response_body"`
+	Error         *string         `json:"error"`
+	Payload       json.RawMessage `json:"payload"`
+	CreatedAt     string          `json:"created_at"`
+}
+
+func viewWebhookLog(l db.WebhookLog) webhookLogView {
+	v := webhookLogView{
+		ID: l.ID, Event: l.Event, Status: l.Status, Attempts: l.Attempts, PaymentID: l.PaymentID, RefundID: l.RefundID,
+		ResponseCode: l.ResponseCode, ResponseBody: l.ResponseBody, Error: l.Error, Payload: l.Payload,
+		CreatedAt: resources.Timestamp(l.CreatedAt),
+	}
+	if l.LastAttemptAt != nil {
+		t := resources.Timestamp(*l.LastAttemptAt)
+		v.LastAttemptAt = &t
+	}
+	if l.NextRetryAt != nil && l.Status == "pending" {
+		t := resources.Timestamp(*l.NextRetryAt)
+		v.NextRetryAt = &t
+	}
+	return v
+}
+
+func (s *Server) listWebhookLogs(w http.ResponseWriter, r *http.Request) error {
+	limit, offset, err := page(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	filter := db.CountWebhookLogsParams{MerchantID: merchantFrom(r.Context()).ID}
+	if v := q.Get("status"); v != "" {
+		filter.Status = &v
+	}
+	if v := q.Get("event"); v != "" {
+		filter.Event = &v
+	}
+	rows, err := s.queries.ListWebhookLogs(r.Context(), db.ListWebhookLogsParams{
+		MerchantID: filter.MerchantID, Status: filter.Status, Event: filter.Event, RowLimit: limit, RowOffset: offset,
+	})
+	if err != nil {
+		return err
+	}
+	total, err := s.queries.CountWebhookLogs(r.Context(), filter)
+	if err != nil {
+		return err
+	}
+	data := make([]webhookLogView, len(rows))
+	for i, l := range rows {
+		data[i] = viewWebhookLog(l)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": data, "total": total, "limit": limit, "offset": offset})
+	return nil
+}
+
+func (s *Server) getWebhookLog(w http.ResponseWriter, r *http.Request) error {
+	l, err := s.queries.GetWebhookLog(r.Context(), db.GetWebhookLogParams{ID: mux.Vars(r)["id"], MerchantID: merchantFrom(r.Context()).ID})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return notFound("Webhook delivery")
+	}
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, viewWebhookLog(l))
+	return nil
+}
+
+// retryWebhook resets a delivery's attempts and starts a new schedule, replacing one in progress.
+func (s *Server) retryWebhook(w http.ResponseWriter, r *http.Request) error {
+	l, err := s.queries.ResetDelivery(r.Context(), db.ResetDeliveryParams{ID: mux.Vars(r)["id"], MerchantID: merchantFrom(r.Context()).ID})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return notFound("Webhook delivery")
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.starter.RetryDelivery(r.Context(), l.ID); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"id": l.ID, "status": "pending", "message": "Webhook retry scheduled"})
+	return nil
+}

@@ -1,0 +1,83 @@
+// Package outbox records webhook events in the same transaction as the state change they
+// describe, so an event exists exactly when its change does; workflows deliver them afterwards.
+package outbox
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/paygate/paygate/db"
+	"github.com/paygate/paygate/ids"
+	"github.com/paygate/paygate/resources"
+)
+
+// Events merchants receive.
+const (
+	PaymentCreated  = "payment.created"
+	PaymentPending  = "payment.pending"
+	PaymentSuccess  = "payment.success"
+	PaymentFailed   = "payment.failed"
+	PaymentCaptured = "payment.captured"
+	RefundCreated   = "refund.created"
+	RefundProcessed = "refund.processed"
+	RefundFailed    = "refund.failed"
+	WebhookTest     = "webhook.test"
+)
+
+// Data is an event's data object: the payment, and the refund for refund events.
+type Data struct {
+	Payment *resources.Payment `json:"payment,omitempty"`
+	Refund  *resources.Refund  `json:"refund,omitempty"`
+	Message string             `json:"message,omitempty"`
+}
+
+// Event is the body of a webhook delivery.
+type Event struct {
+	ID        string `json:"id"`
+	Event     string `json:"event"`
+	Timestamp string `json:"timestamp"`
+	Data      Data   `json:"data"`
+}
+
+// PaymentEvents records payment events; see Record.
+func PaymentEvents(ctx context.Context, q *db.Queries, p db.Payment, now time.Time, names ...string) ([]string, error) {
+	view := resources.NewPayment(p)
+	return Record(ctx, q, p.MerchantID, &p.ID, nil, Data{Payment: &view}, now, names...)
+}
+
+// RefundEvents records refund events, which carry the refund and its payment; see Record.
+func RefundEvents(ctx context.Context, q *db.Queries, rf db.Refund, p db.Payment, now time.Time, names ...string) ([]string, error) {
+	refund, payment := resources.NewRefund(rf), resources.NewPayment(p)
+	return Record(ctx, q, rf.MerchantID, &p.ID, &rf.ID, Data{Payment: &payment, Refund: &refund}, now, names...)
+}
+
+// Record writes one event per name with the given data, if the merchant has a webhook endpoint,
+// and returns the recorded event ids in order (none without an endpoint).
+func Record(ctx context.Context, q *db.Queries, merchantID uuid.UUID, paymentID, refundID *string, data Data, now time.Time, names ...string) ([]string, error) {
+	events := make([]Event, len(names))
+	for i, name := range names {
+		events[i] = Event{ID: ids.New(ids.Event), Event: name, Timestamp: resources.Timestamp(now), Data: data}
+	}
+	payloads, err := json.Marshal(events)
+	if err != nil {
+		return nil, err
+	}
+	recorded, err := q.RecordEvents(ctx, db.RecordEventsParams{
+		MerchantID: merchantID, PaymentID: paymentID, RefundID: refundID, Payloads: payloads,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("record events %v: %w", names, err)
+	}
+	if len(recorded) == 0 {
+		return nil, nil // the merchant has no webhook endpoint
+	}
+	out := make([]string, len(events))
+	for i, e := range events {
+		out[i] = e.ID
+	}
+	return out, nil
+}

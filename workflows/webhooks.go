@@ -1,0 +1,134 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/paygate/paygate/activities"
+)
+
+// Deliveries are the webhook events a payment or refund workflow delivers itself, and the
+// schedule on which failed deliveries are retried.
+type Deliveries struct {
+	Events         []string        // recorded when the payment or refund was created
+	RetryIntervals []time.Duration // waits before attempts 2, 3, …
+}
+
+// DeliveryInput starts a WebhookDeliveryWorkflow.
+type DeliveryInput struct {
+	LogID          string // the event id: also the workflow id
+	FirstAttempt   int    // 1, or 2 when the first attempt was made inline by a payment or refund workflow
+	RetryIntervals []time.Duration
+}
+
+// One attempt: a 10 s HTTP request plus two statements. An attempt that fails for the gateway's
+// own reasons (PostgreSQL down) is retried by Temporal; the endpoint's failure is a result.
+var webhookStep = workflow.LocalActivityOptions{
+	StartToCloseTimeout: 15 * time.Second,
+	RetryPolicy:         localSteps.RetryPolicy,
+}
+
+var webhookAttempt = workflow.ActivityOptions{
+	StartToCloseTimeout: 15 * time.Second,
+	RetryPolicy:         localSteps.RetryPolicy,
+}
+
+// WebhookDeliveryWorkflow delivers one event on a schedule of durable timers: attempt after
+// attempt until the endpoint answers 2xx or 410, or the attempts run out. A restart of the gateway
+// in the middle of the schedule resumes it where it was.
+func WebhookDeliveryWorkflow(ctx workflow.Context, in DeliveryInput) (activities.AttemptResult, error) {
+	var a *activities.Activities
+	ctx = workflow.WithActivityOptions(ctx, webhookAttempt)
+	last := len(in.RetryIntervals) + 1
+	for n := max(in.FirstAttempt, 1); n <= last; n++ {
+		if n > 1 {
+			if err := workflow.Sleep(ctx, in.RetryIntervals[n-2]); err != nil {
+				return activities.AttemptResult{}, err
+			}
+		}
+		var res activities.AttemptResult
+		req := activities.AttemptRequest{LogID: in.LogID, Attempt: n, RetryIn: retryIn(in.RetryIntervals, n)}
+		if err := workflow.ExecuteActivity(ctx, a.AttemptWebhook, req).Get(ctx, &res); err != nil {
+			return res, err
+		}
+		if res.Final {
+			return res, nil
+		}
+	}
+	return activities.AttemptResult{Final: true}, nil
+}
+
+// retryIn is the wait after attempt n, zero after the last.
+func retryIn(intervals []time.Duration, n int) time.Duration {
+	if n-1 < len(intervals) {
+		return intervals[n-1]
+	}
+	return 0
+}
+
+// webhookSender makes the first delivery attempt of a workflow's events inline, as local
+// activities, in the order they were sent, without holding up the workflow; only events whose
+// first attempt failed get a WebhookDeliveryWorkflow of their own. Most payments thus deliver
+// their webhooks with no workflow besides their own.
+type webhookSender struct {
+	intervals []time.Duration
+	sent      workflow.Future // settles when every event sent so far has had its first attempt
+	retry     []string
+}
+
+func newWebhookSender(intervals []time.Duration) *webhookSender {
+	return &webhookSender{intervals: intervals}
+}
+
+// send starts the first attempts of events after those of earlier sends.
+func (s *webhookSender) send(ctx workflow.Context, events []string) {
+	if len(events) == 0 {
+		return
+	}
+	var a *activities.Activities
+	before := s.sent
+	done, settle := workflow.NewFuture(ctx)
+	s.sent = done
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		if before != nil {
+			_ = before.Get(ctx, nil)
+		}
+		ctx = workflow.WithLocalActivityOptions(ctx, webhookStep)
+		for _, id := range events {
+			var res activities.AttemptResult
+			req := activities.AttemptRequest{LogID: id, Attempt: 1, RetryIn: retryIn(s.intervals, 1)}
+			if err := workflow.ExecuteLocalActivity(ctx, a.AttemptWebhook, req).Get(ctx, &res); err != nil || !res.Final {
+				s.retry = append(s.retry, id)
+			}
+		}
+		settle.Set(nil, nil)
+	})
+}
+
+// finish waits for the first attempts and starts a delivery workflow for each event that needs
+// more, abandoned to outlive this workflow.
+func (s *webhookSender) finish(ctx workflow.Context) error {
+	if s.sent != nil {
+		_ = s.sent.Get(ctx, nil)
+	}
+	for _, id := range s.retry {
+		child := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+			WorkflowID:            id,
+			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
+			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+			StaticSummary:         "Webhook retries for " + id,
+		})
+		in := DeliveryInput{LogID: id, FirstAttempt: 2, RetryIntervals: s.intervals}
+		err := workflow.ExecuteChildWorkflow(child, WebhookDeliveryWorkflow, in).GetChildWorkflowExecution().Get(ctx, nil)
+		var running *temporal.ChildWorkflowExecutionAlreadyStartedError
+		if err != nil && !errors.As(err, &running) {
+			return fmt.Errorf("start webhook retries for %s: %w", id, err)
+		}
+	}
+	return nil
+}
