@@ -1,0 +1,406 @@
+// Browser tests of the dashboard, the hosted checkout and checkout.js against a
+// running gateway (API, worker, Temporal, database with the seeded test merchant).
+//
+//   BASE_URL=http://127.0.0.1:8000 npm run test:e2e
+//
+// Uses Debian's Chromium (CHROMIUM_PATH, default /usr/bin/chromium) through
+// playwright-core; no browser is downloaded. Screenshots of every page are
+// written to docs/screenshots/ at the repository root.
+import assert from "node:assert/strict";
+import { mkdir } from "node:fs/promises";
+import http from "node:http";
+import { after, before, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const BASE_URL = (process.env.BASE_URL ?? "http://127.0.0.1:8000").replace(/\/+$/, "");
+const MERCHANT = {
+  email: "test@example.com",
+  password: "test123",
+  key: "key_test_abc123",
+  secret: "secret_test_xyz789",
+};
+const SCREENSHOTS = fileURLToPath(new URL("../../docs/screenshots/", import.meta.url));
+const PROCESSING_TIMEOUT = 45_000; // the simulated bank answers in 5–10 s
+const TEST_TIMEOUT = 180_000;
+
+let browser;
+let dashboard; // a signed-in page
+let webhookReceiver;
+let merchantSite;
+
+// --- helpers ---------------------------------------------------------------
+
+async function api(path, { method = "GET", body } = {}) {
+  const response = await fetch(`${BASE_URL}/api/v1${path}`, {
+    method,
+    headers: {
+      "X-Api-Key": MERCHANT.key,
+      "X-Api-Secret": MERCHANT.secret,
+      ...(body ? { "Content-Type": "application/json" } : {}),
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await response.text();
+  assert.ok(response.ok, `${method} ${path} → ${response.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+const createOrder = (amount) =>
+  api("/orders", { method: "POST", body: { amount, currency: "INR", receipt: `e2e-${Date.now()}` } });
+
+const checkoutUrl = (orderId) =>
+  `${BASE_URL}/checkout?order_id=${encodeURIComponent(orderId)}&key=${encodeURIComponent(MERCHANT.key)}`;
+
+// "₹1,23,456.78" → 12345678 paise
+const paiseFromText = (text) => Math.round(Number(text.replace(/[₹,\s]/g, "")) * 100);
+
+async function shot(page, name) {
+  await page.waitForTimeout(300); // let transitions settle
+  await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
+}
+
+// Polls `check` until it stops throwing, like Playwright Test's expect.poll.
+async function eventually(check, { timeout = 15_000, interval = 500 } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, interval));
+    }
+  }
+}
+
+function listen(server) {
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${server.address().port}`)),
+  );
+}
+
+// A public page to pay from: fresh context, no dashboard session.
+async function newCustomerPage() {
+  const context = await browser.newContext({ viewport: { width: 1024, height: 860 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  return page;
+}
+
+async function payByCard(page, number) {
+  await page.click("[data-test-id=method-card]");
+  await page.waitForSelector("[data-test-id=card-form]");
+  await page.fill("[data-test-id=card-number-input]", number);
+  await page.fill("[data-test-id=expiry-input]", "12/30");
+  await page.fill("[data-test-id=cvv-input]", "123");
+  await page.fill("[data-test-id=cardholder-name-input]", "Asha Rao");
+}
+
+// --- setup -----------------------------------------------------------------
+
+before(async () => {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  dashboard = await context.newPage();
+  dashboard.setDefaultTimeout(20_000);
+});
+
+after(async () => {
+  await browser?.close();
+  webhookReceiver?.server.close();
+  merchantSite?.close();
+});
+
+// --- tests -----------------------------------------------------------------
+
+test("sign in and see the overview stats from the API", { timeout: TEST_TIMEOUT }, async () => {
+  await dashboard.goto(`${BASE_URL}/dashboard`);
+  await dashboard.waitForURL(/\/login$/); // no session yet
+  await dashboard.waitForSelector("[data-test-id=login-form]");
+  await shot(dashboard, "login");
+
+  await dashboard.fill("[data-test-id=email-input]", MERCHANT.email);
+  await dashboard.fill("[data-test-id=password-input]", MERCHANT.password);
+  await dashboard.click("[data-test-id=login-button]");
+  await dashboard.waitForURL(/\/dashboard$/);
+
+  const credentials = dashboard.locator("[data-test-id=api-credentials]");
+  assert.equal(await credentials.locator("[data-test-id=api-key]").textContent(), MERCHANT.key);
+  const maskedSecret = await credentials.locator("[data-test-id=api-secret]").textContent();
+  assert.match(maskedSecret, /^secret_•+$/);
+  assert.ok(!(await dashboard.content()).includes(MERCHANT.secret), "the secret must never be on the page");
+
+  await dashboard.waitForSelector("[data-test-id=stats-container]");
+  await eventually(async () => {
+    const stats = await api("/stats");
+    const text = (id) => dashboard.locator(`[data-test-id=${id}]`).textContent();
+    assert.equal(Number((await text("total-transactions")).replace(/,/g, "")), stats.total_transactions);
+    assert.equal(paiseFromText(await text("total-amount")), stats.total_amount);
+    assert.ok(Math.abs(parseFloat(await text("success-rate")) - stats.success_rate) <= 0.05);
+  });
+  await shot(dashboard, "dashboard");
+
+  // Rolling the secret asks for confirmation first (cancelled: the seeded secret must keep working).
+  await dashboard.getByRole("button", { name: "Roll secret" }).click();
+  await dashboard.getByRole("dialog", { name: "Roll API secret?" }).waitFor();
+  await shot(dashboard, "roll-secret-confirm");
+  await dashboard.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
+});
+
+let upiPayment;
+
+test("hosted checkout: UPI payment succeeds and shows in transactions", { timeout: TEST_TIMEOUT }, async () => {
+  const order = await createOrder(50000);
+  const page = await newCustomerPage();
+  await page.goto(checkoutUrl(order.id));
+
+  await page.waitForSelector("[data-test-id=order-summary]");
+  assert.equal(await page.locator("[data-test-id=order-amount]").textContent(), "₹500.00");
+  assert.equal(await page.locator("[data-test-id=order-summary] [data-test-id=order-id]").textContent(), order.id);
+
+  await page.click("[data-test-id=method-upi]");
+  await page.fill("[data-test-id=vpa-input]", "not a vpa");
+  await page.click("[data-test-id=pay-button]");
+  await page.getByText("Enter a UPI ID like name@bank").waitFor(); // inline validation, nothing sent
+  await page.fill("[data-test-id=vpa-input]", "asha.rao@okhdfc");
+  await shot(page, "checkout-upi");
+  await page.click("[data-test-id=pay-button]");
+
+  await page.waitForSelector("[data-test-id=processing-state]");
+  assert.ok((await page.locator("[data-test-id=processing-message]").textContent()).length > 0);
+  await shot(page, "checkout-processing");
+
+  await page.waitForSelector("[data-test-id=success-state]", { timeout: PROCESSING_TIMEOUT });
+  const paymentId = await page.locator("[data-test-id=success-state] [data-test-id=payment-id]").textContent();
+  assert.match(await page.locator("[data-test-id=success-message]").textContent(), /successful/);
+  await shot(page, "checkout-success");
+  await page.context().close();
+
+  upiPayment = await api(`/payments/${paymentId}`);
+  assert.equal(upiPayment.status, "success");
+  assert.equal(upiPayment.amount, 50000);
+
+  await dashboard.goto(`${BASE_URL}/dashboard/transactions`);
+  const row = dashboard.locator(`[data-test-id=transaction-row][data-payment-id="${paymentId}"]`);
+  await row.waitFor();
+  const cell = (id) => row.locator(`[data-test-id=${id}]`).textContent();
+  assert.equal(await cell("payment-id"), paymentId);
+  assert.equal(await cell("order-id"), order.id);
+  assert.equal(await cell("amount"), "₹500.00");
+  assert.equal(await cell("method"), "upi");
+  assert.equal(await cell("status"), "success");
+  assert.ok((await cell("created-at")).length > 0);
+  await shot(dashboard, "transactions");
+});
+
+test("hosted checkout: card 4111… succeeds, 4000…0002 is declined", { timeout: TEST_TIMEOUT }, async () => {
+  const page = await newCustomerPage();
+
+  const paid = await createOrder(129900);
+  await page.goto(checkoutUrl(paid.id));
+  await page.waitForSelector("[data-test-id=order-summary]");
+  await page.click("[data-test-id=method-card]");
+  await page.fill("[data-test-id=card-number-input]", "4111111111111111");
+  assert.equal(await page.inputValue("[data-test-id=card-number-input]"), "4111 1111 1111 1111");
+  await page.getByText("Visa", { exact: true }).waitFor();
+  await payByCard(page, "4111111111111111");
+  await shot(page, "checkout-card");
+  await page.click("[data-test-id=pay-button]");
+  await page.waitForSelector("[data-test-id=success-state]", { timeout: PROCESSING_TIMEOUT });
+
+  const declined = await createOrder(50000);
+  await page.goto(checkoutUrl(declined.id));
+  await page.waitForSelector("[data-test-id=order-summary]");
+  await payByCard(page, "4000000000000002");
+  await page.click("[data-test-id=pay-button]");
+  await page.waitForSelector("[data-test-id=error-state]", { timeout: PROCESSING_TIMEOUT });
+  assert.ok((await page.locator("[data-test-id=error-message]").textContent()).trim().length > 0);
+  await shot(page, "checkout-error");
+
+  await page.click("[data-test-id=retry-button]");
+  await page.waitForSelector("[data-test-id=card-form]");
+  assert.equal(await page.inputValue("[data-test-id=card-number-input]"), "4000 0000 0000 0002");
+  await page.context().close();
+});
+
+test("refund a payment from the transaction drawer", { timeout: TEST_TIMEOUT }, async () => {
+  assert.ok(upiPayment, "needs the UPI payment from the earlier test");
+  await dashboard.goto(`${BASE_URL}/dashboard/transactions`);
+  await dashboard.click(`[data-test-id=transaction-row][data-payment-id="${upiPayment.id}"]`);
+  const drawer = dashboard.locator("[data-test-id=payment-drawer]");
+  await drawer.locator("[data-test-id=payment-timeline]").waitFor();
+
+  const link = drawer.getByRole("link", { name: /View workflow in Temporal/ });
+  assert.match(await link.getAttribute("href"), new RegExp(`/namespaces/[^/]+/workflows/${upiPayment.id}$`));
+
+  const capture = drawer.locator("[data-test-id=capture-button]");
+  if (await capture.isVisible()) {
+    await capture.click();
+    await dashboard
+      .getByRole("dialog", { name: "Capture payment?" })
+      .getByRole("button", { name: /^Capture/ })
+      .click();
+    await capture.waitFor({ state: "detached" });
+  }
+
+  await drawer.locator("[data-test-id=refund-amount-input]").fill("100");
+  await drawer.locator("[data-test-id=refund-reason-input]").fill("Customer returned one item");
+  await shot(dashboard, "transaction-drawer");
+  await drawer.locator("[data-test-id=refund-button]").click();
+  await dashboard
+    .getByRole("dialog", { name: "Refund payment?" })
+    .getByRole("button", { name: "Refund ₹100.00" })
+    .click();
+  await drawer.getByText(/Refund of ₹100\.00 (pending|processed)/).waitFor();
+
+  const refunds = await api(`/refunds?payment_id=${upiPayment.id}`);
+  assert.equal(refunds.refunds.length, 1);
+  assert.equal(refunds.refunds[0].amount, 10000);
+  await drawer.getByText("Refund of ₹100.00 processed").waitFor({ timeout: PROCESSING_TIMEOUT });
+  await shot(dashboard, "transaction-drawer-refunded");
+
+  await dashboard.keyboard.press("Escape");
+  await dashboard.goto(`${BASE_URL}/dashboard/refunds`);
+  await dashboard.locator(`[data-refund-id="${refunds.refunds[0].id}"]`).waitFor();
+  await shot(dashboard, "refunds");
+  await dashboard.goto(`${BASE_URL}/dashboard/orders`);
+  await dashboard.locator(`[data-order-id="${upiPayment.order_id}"]`).waitFor();
+  await shot(dashboard, "orders");
+});
+
+test("configure a webhook, send a test event and retry it", { timeout: TEST_TIMEOUT }, async () => {
+  // The receiver fails the first delivery so that there is something to retry.
+  const received = [];
+  const server = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk) => (body += chunk));
+    req.on("end", () => {
+      received.push({ headers: req.headers, body });
+      if (received.length === 1) res.writeHead(500, { "Content-Type": "text/plain" }).end("receiver not ready");
+      else res.writeHead(200, { "Content-Type": "application/json" }).end('{"ok":true}');
+    });
+  });
+  webhookReceiver = { server, url: `${await listen(server)}/webhooks` };
+
+  await dashboard.goto(`${BASE_URL}/dashboard/webhooks`);
+  await dashboard.fill("[data-test-id=webhook-url-input]", webhookReceiver.url);
+  await dashboard.click("[data-test-id=save-webhook-button]");
+  await dashboard.getByText("Webhook URL saved").waitFor();
+  assert.equal((await api("/webhooks/config")).webhook_url, webhookReceiver.url);
+  assert.ok((await dashboard.locator("[data-test-id=webhook-secret]").textContent()).trim().length > 8);
+
+  const before = (await api("/webhooks?limit=1")).total;
+  await dashboard.click("[data-test-id=test-webhook-button]:not([disabled])");
+  await eventually(async () => assert.ok((await api("/webhooks?limit=1")).total > before));
+  await eventually(() => assert.ok(received.length > 0, "the test event reached the receiver"), {
+    timeout: PROCESSING_TIMEOUT,
+  });
+
+  const table = dashboard.locator("[data-test-id=webhook-logs-table]");
+  await table.locator("[data-test-id=webhook-log-row]").first().waitFor();
+  await table.getByRole("button", { name: "Show details" }).first().click();
+  await shot(dashboard, "webhooks");
+
+  const attempts = received.length;
+  await table.locator("[data-test-id=retry-webhook-button]").first().click();
+  await eventually(() => assert.ok(received.length > attempts, "the retry was delivered"), {
+    timeout: PROCESSING_TIMEOUT,
+  });
+});
+
+test("checkout.js on another origin pays in its modal and calls onSuccess", { timeout: TEST_TIMEOUT }, async () => {
+  const order = await createOrder(75000);
+  const page = `<!doctype html><html><head><meta charset="utf-8"><title>Acme shop</title></head>
+<body style="font-family:system-ui;padding:40px">
+  <h1>Acme shop</h1><p>Blue mug — ₹750.00</p>
+  <button id="buy">Buy now</button>
+  <script src="${BASE_URL}/checkout.js"></script>
+  <script>
+    window.events = [];
+    document.getElementById("buy").onclick = function () {
+      new PaymentGateway({
+        key: ${JSON.stringify(MERCHANT.key)},
+        orderId: new URLSearchParams(location.search).get("order"),
+        onSuccess: function (r) { window.events.push({ type: "success", r: r }); },
+        onFailure: function (r) { window.events.push({ type: "failure", r: r }); },
+        onClose: function () { window.events.push({ type: "close" }); },
+      }).open();
+    };
+  </script>
+</body></html>`;
+  merchantSite = http.createServer((_, res) =>
+    res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" }).end(page),
+  );
+  const shopUrl = await listen(merchantSite);
+  assert.notEqual(new URL(shopUrl).origin, new URL(BASE_URL).origin);
+
+  const customer = await newCustomerPage();
+  await customer.goto(`${shopUrl}/?order=${encodeURIComponent(order.id)}`);
+
+  // Escape closes the modal and calls onClose.
+  await customer.click("#buy");
+  await customer.waitForSelector("[data-test-id=payment-modal]");
+  await customer.keyboard.press("Escape");
+  await customer.waitForSelector("[data-test-id=payment-modal]", { state: "detached" });
+  assert.deepEqual(await customer.evaluate(() => window.events), [{ type: "close" }]);
+
+  await customer.click("#buy");
+  const iframe = customer.locator("[data-test-id=payment-iframe]");
+  const src = new URL(await iframe.getAttribute("src"));
+  assert.equal(src.origin, new URL(BASE_URL).origin);
+  assert.equal(src.searchParams.get("parent_origin"), new URL(shopUrl).origin);
+  assert.equal(src.searchParams.get("embedded"), "1");
+  assert.ok(await customer.locator("[data-test-id=close-modal-button]").isVisible());
+
+  const frame = customer.frameLocator("[data-test-id=payment-iframe]");
+  await frame.locator("[data-test-id=order-amount]").waitFor();
+  assert.equal(await frame.locator("[data-test-id=order-amount]").textContent(), "₹750.00");
+  await frame.locator("[data-test-id=method-upi]").click();
+  await frame.locator("[data-test-id=vpa-input]").fill("asha@okicici");
+  await shot(customer, "checkout-js-modal");
+  await frame.locator("[data-test-id=pay-button]").click();
+
+  await customer.waitForFunction(() => window.events.some((e) => e.type === "success"), null, {
+    timeout: PROCESSING_TIMEOUT,
+  });
+  const success = (await customer.evaluate(() => window.events)).find((e) => e.type === "success").r;
+  assert.equal(success.orderId, order.id);
+  assert.match(success.paymentId, /\S/);
+  await customer.waitForSelector("[data-test-id=payment-modal]", { state: "detached" });
+  assert.equal((await api(`/payments/${success.paymentId}`)).status, "success");
+  await customer.context().close();
+});
+
+test("dashboard checkout: create an order and pay it in the page", { timeout: TEST_TIMEOUT }, async () => {
+  await dashboard.goto(`${BASE_URL}/dashboard/checkout`);
+  await dashboard.fill("[data-test-id=order-amount-input]", "249.50");
+  await dashboard.click("[data-test-id=create-order-button]");
+  await dashboard.waitForSelector("[data-test-id=order-summary]");
+  assert.equal(await dashboard.locator("[data-test-id=order-amount]").textContent(), "₹249.50");
+  await payByCard(dashboard, "5555555555554444");
+  await shot(dashboard, "dashboard-checkout");
+  await dashboard.click("[data-test-id=pay-button]");
+  await dashboard.waitForSelector("[data-test-id=success-state]", { timeout: PROCESSING_TIMEOUT });
+});
+
+test("logging out returns to the sign-in page", { timeout: TEST_TIMEOUT }, async () => {
+  await dashboard.goto(`${BASE_URL}/dashboard`);
+  await dashboard.getByRole("button", { name: "Log out" }).click();
+  await dashboard.waitForURL(/\/login$/);
+  await dashboard.goto(`${BASE_URL}/dashboard/transactions`);
+  await dashboard.waitForURL(/\/login$/);
+  await dashboard.goto(`${BASE_URL}/register`);
+  await shot(dashboard, "register");
+});

@@ -1,0 +1,143 @@
+// Shapes of the gateway's /api/v1 JSON. Amounts are integer minor units (paise);
+// timestamps are ISO 8601 UTC strings.
+
+export interface Merchant {
+  id: string;
+  name: string;
+  email: string;
+  apiKey: string;
+}
+
+export interface Credentials {
+  apiKey: string;
+  apiSecret: string;
+}
+
+export interface PublicConfig {
+  temporal_ui_url: string;
+  namespace: string;
+}
+
+export interface DailyVolume {
+  date: string; // YYYY-MM-DD
+  count: number;
+  amount: number;
+}
+
+export interface Stats {
+  total_transactions: number;
+  successful_transactions: number;
+  total_amount: number;
+  success_rate: number; // 0–100
+  refunded_amount: number;
+  currency: string;
+  volume_by_day: DailyVolume[];
+}
+
+export type OrderStatus = "created" | "paid";
+
+export interface Order {
+  id: string;
+  merchant_id: string;
+  amount: number;
+  currency: string;
+  receipt: string | null;
+  notes: Record<string, string> | null;
+  status: OrderStatus;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PublicOrder {
+  id: string;
+  amount: number;
+  currency: string;
+  status: OrderStatus;
+  merchant_name: string;
+}
+
+export type PaymentMethod = "upi" | "card";
+export type PaymentStatus = "pending" | "success" | "failed" | "refunded";
+
+export interface Payment {
+  id: string;
+  order_id: string;
+  merchant_id: string;
+  amount: number;
+  currency: string;
+  method: PaymentMethod;
+  status: PaymentStatus;
+  vpa?: string | null;
+  card_network?: string | null;
+  card_last4?: string | null;
+  error_code?: string | null;
+  error_description?: string | null;
+  captured: boolean;
+  captured_at?: string | null;
+  amount_refunded: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PublicPayment {
+  id: string;
+  order_id: string;
+  amount: number;
+  currency: string;
+  method: PaymentMethod;
+  status: PaymentStatus;
+  error_code?: string | null;
+  error_description?: string | null;
+  signature?: string | null;
+}
+
+export type RefundStatus = "pending" | "processed" | "failed";
+
+export interface Refund {
+  id: string;
+  payment_id: string;
+  order_id: string;
+  amount: number;
+  currency: string;
+  reason: string | null;
+  status: RefundStatus;
+  error_code?: string | null;
+  error_description?: string | null;
+  processed_at?: string | null;
+  created_at: string;
+}
+
+export interface WebhookConfig {
+  webhook_url: string | null;
+  webhook_secret: string;
+}
+
+export type WebhookStatus = "pending" | "success" | "failed";
+
+export interface WebhookDelivery {
+  id: string;
+  event: string;
+  status: WebhookStatus;
+  attempts: number;
+  last_attempt_at: string | null;
+  next_retry_at: string | null;
+  response_code: number | null;
+  response_body: string | null;
+  error: string | null;
+  payload: unknown;
+  created_at: string;
+}
+
+export interface PaymentFilters {
+  status?: PaymentStatus | "";
+  method?: PaymentMethod | "";
+  from?: string; // YYYY-MM-DD
+  to?: string;
+}
+
+export type NewPayment =
+  | { method: "upi"; vpa: string }
+  | {
+      method: "card";
+      card: { number: string; expiry_month: string; expiry_year: string; cvv: string; holder_name: string };
+    };

@@ -1,0 +1,69 @@
+import type { PaymentFilters as Filters } from "../api/types";
+
+interface Props {
+  filters: Filters;
+  onChange: (filters: Filters) => void;
+}
+
+export function PaymentFilters({ filters, onChange }: Props) {
+  const set = (patch: Filters) => onChange({ ...filters, ...patch });
+  const active = Boolean(filters.status || filters.method || filters.from || filters.to);
+
+  return (
+    <div className="filters" role="group" aria-label="Filter payments">
+      <label className="filter">
+        <span>Status</span>
+        <select
+          className="input"
+          value={filters.status ?? ""}
+          onChange={(e) => set({ status: e.target.value as Filters["status"] })}
+          data-test-id="status-filter"
+        >
+          <option value="">All</option>
+          <option value="pending">Pending</option>
+          <option value="success">Success</option>
+          <option value="failed">Failed</option>
+          <option value="refunded">Refunded</option>
+        </select>
+      </label>
+      <label className="filter">
+        <span>Method</span>
+        <select
+          className="input"
+          value={filters.method ?? ""}
+          onChange={(e) => set({ method: e.target.value as Filters["method"] })}
+          data-test-id="method-filter"
+        >
+          <option value="">All</option>
+          <option value="upi">UPI</option>
+          <option value="card">Card</option>
+        </select>
+      </label>
+      <label className="filter">
+        <span>From</span>
+        <input
+          className="input"
+          type="date"
+          value={filters.from ?? ""}
+          max={filters.to || undefined}
+          onChange={(e) => set({ from: e.target.value })}
+        />
+      </label>
+      <label className="filter">
+        <span>To</span>
+        <input
+          className="input"
+          type="date"
+          value={filters.to ?? ""}
+          min={filters.from || undefined}
+          onChange={(e) => set({ to: e.target.value })}
+        />
+      </label>
+      {active && (
+        <button type="button" className="link-button filter-clear" onClick={() => onChange({})}>
+          Clear filters
+        </button>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,75 @@
+import { useSearchParams } from "react-router-dom";
+import { api } from "../api/client";
+import type { PaymentFilters as Filters, PaymentMethod, PaymentStatus } from "../api/types";
+import { Card } from "../components/Card";
+import { PageHeader } from "../components/PageHeader";
+import { Pagination } from "../components/Pagination";
+import { PaymentDrawer } from "../components/PaymentDrawer";
+import { PaymentFilters } from "../components/PaymentFilters";
+import { PaymentsTable } from "../components/PaymentsTable";
+import { useResource } from "../lib/useResource";
+
+const PAGE_SIZE = 20;
+
+// Filters, page and the open payment live in the URL so a view can be shared or reloaded.
+export function TransactionsPage() {
+  const [params, setParams] = useSearchParams();
+  const filters: Filters = {
+    status: (params.get("status") ?? "") as PaymentStatus | "",
+    method: (params.get("method") ?? "") as PaymentMethod | "",
+    from: params.get("from") ?? "",
+    to: params.get("to") ?? "",
+  };
+  const page = Number(params.get("page") ?? 0);
+  const openId = params.get("payment");
+
+  const payments = useResource(
+    JSON.stringify({ filters, page }),
+    (signal) => api.payments.list({ limit: PAGE_SIZE, skip: page * PAGE_SIZE }, filters, signal),
+    { pollMs: 3000 },
+  );
+
+  const update = (changes: Record<string, string | number | null>) => {
+    setParams((current) => {
+      const next = new URLSearchParams(current);
+      for (const [name, value] of Object.entries(changes)) {
+        if (value === null || value === "" || value === 0) next.delete(name);
+        else next.set(name, String(value));
+      }
+      return next;
+    });
+  };
+
+  return (
+    <>
+      <PageHeader
+        title="Transactions"
+        description="Every payment attempt, live. Select one to see its history, capture or refund it."
+      />
+      <Card>
+        <PaymentFilters
+          filters={filters}
+          onChange={(f) =>
+            update({ status: f.status ?? "", method: f.method ?? "", from: f.from ?? "", to: f.to ?? "", page: 0 })
+          }
+        />
+        <PaymentsTable
+          payments={payments.data?.items}
+          loading={payments.loading}
+          error={payments.error}
+          onRetry={payments.reload}
+          onOpen={(payment) => update({ payment: payment.id })}
+        />
+        <Pagination
+          page={page}
+          pageSize={PAGE_SIZE}
+          total={payments.data?.total ?? 0}
+          onPage={(p) => update({ page: p })}
+        />
+      </Card>
+      {openId && (
+        <PaymentDrawer paymentId={openId} onClose={() => update({ payment: null })} onChanged={payments.reload} />
+      )}
+    </>
+  );
+}
