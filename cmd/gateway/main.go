@@ -23,6 +23,7 @@ commands:
   worker    run the Temporal worker against DATABASE_URL and TEMPORAL_ADDRESS
   migrate   apply database migrations to DATABASE_URL (and seed the test merchant when
             SEED_TEST_MERCHANT=true)
+  healthcheck  exit 0 when the API on 127.0.0.1:$PORT answers /health with 200 (for containers)
 `
 
 func main() {
@@ -35,10 +36,11 @@ func main() {
 	defer stop()
 
 	commands := map[string]func(context.Context, *slog.Logger) error{
-		"dev":     runDev,
-		"serve":   runServe,
-		"worker":  runWorker,
-		"migrate": runMigrate,
+		"dev":         runDev,
+		"serve":       runServe,
+		"worker":      runWorker,
+		"migrate":     runMigrate,
+		"healthcheck": runHealthcheck,
 	}
 	run, ok := commands[os.Args[1]]
 	if !ok {

@@ -67,6 +67,28 @@ func runMigrate(ctx context.Context, log *slog.Logger) error {
 	return prepareDatabase(ctx, log, pool, cfg)
 }
 
+func runHealthcheck(ctx context.Context, _ *slog.Logger) error {
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("http://127.0.0.1:%d/health", cfg.Port), nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("health: %s", resp.Status)
+	}
+	return nil
+}
+
 // connect reads the configuration and opens the database pool and the Temporal client that
 // `serve` and `worker` share.
 func connect(ctx context.Context, log *slog.Logger) (config.Config, *pgxpool.Pool, client.Client, error) {
