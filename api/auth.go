@@ -3,9 +3,12 @@ package api
 import (
 	"context"
 	"errors"
+	"math"
+	"net"
 	"net/http"
 	"net/mail"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -173,18 +176,17 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(body, &req); err != nil {
 		return err
 	}
-	wrong := &Error{http.StatusUnauthorized, CodeAuthentication, "Invalid email or password"}
-	email, err := normaliseEmail(req.Email)
-	if err != nil {
-		auth.PasswordMatches("", req.Password)
-		return wrong
+	address, email := clientAddress(r), strings.ToLower(strings.TrimSpace(req.Email))
+	if err := s.loginBlocked(w, email, address); err != nil {
+		return err
 	}
 	m, err := s.queries.GetMerchantByEmail(r.Context(), email)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return err
 	}
 	if !auth.PasswordMatches(m.PasswordHash, req.Password) || !m.IsActive {
-		return wrong
+		s.loginFailed(email, address)
+		return &Error{http.StatusUnauthorized, CodeAuthentication, "Invalid email or password"}
 	}
 	token := auth.NewSessionToken()
 	if err := s.queries.CreateSession(r.Context(), db.CreateSessionParams{
@@ -205,6 +207,31 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	})
 	writeJSON(w, http.StatusOK, map[string]any{"message": "Login successful", "merchant": viewMerchant(m)})
 	return nil
+}
+
+// loginBlocked refuses a login attempt with 429 and Retry-After once an email or a client
+// address has failed too often, so passwords cannot be guessed at speed; loginFailed records a
+// failure. Successful logins cost nothing.
+func (s *Server) loginBlocked(w http.ResponseWriter, email, address string) error {
+	wait := max(s.loginsByEmail.Wait(email, s.now()), s.loginsByAddress.Wait(address, s.now()))
+	if wait == 0 {
+		return nil
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+	return &Error{http.StatusTooManyRequests, CodeRateLimit, "Too many failed login attempts; try again later"}
+}
+
+func (s *Server) loginFailed(email, address string) {
+	s.loginsByEmail.Allow(email, s.now())
+	s.loginsByAddress.Allow(address, s.now())
+}
+
+func clientAddress(r *http.Request) string {
+	address, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return address
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {

@@ -156,3 +156,31 @@ func TestUnknownRoutesAndMethods(t *testing.T) {
 		t.Errorf("wrong method = %d %s", r.Status, r.Body)
 	}
 }
+
+func TestLoginIsRateLimited(t *testing.T) {
+	gw := gatewaytest.Start(t)
+	attempt := func(email, password string) gatewaytest.Response {
+		return gw.Do(t, gatewaytest.Request{Method: http.MethodPost, Path: "/api/v1/auth/login", Anonymous: true,
+			Body: map[string]any{"email": email, "password": password}})
+	}
+	for i := range 5 {
+		if r := attempt("test@example.com", "guess"); r.Status != http.StatusUnauthorized {
+			t.Fatalf("attempt %d = %d", i+1, r.Status)
+		}
+	}
+	r := attempt("test@example.com", "test123")
+	if r.Status != http.StatusTooManyRequests || r.ErrorCode() != "RATE_LIMIT_ERROR" || r.Header.Get("Retry-After") == "" {
+		t.Errorf("6th attempt = %d %s (Retry-After %q), want 429 even with the right password", r.Status, r.Body, r.Header.Get("Retry-After"))
+	}
+	// Successful logins of another merchant cost nothing.
+	register(t, gw, "busy@example.com")
+	for i := range 8 {
+		if r := attempt("busy@example.com", "s3cret-pass"); r.Status != http.StatusOK {
+			t.Fatalf("successful login %d = %d %s", i+1, r.Status, r.Body)
+		}
+	}
+	// Another email from the same address still has its own budget, up to the address's.
+	if r := attempt("other@example.com", "x"); r.Status != http.StatusUnauthorized {
+		t.Errorf("another email = %d, want 401", r.Status)
+	}
+}

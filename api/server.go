@@ -15,6 +15,7 @@ import (
 	"github.com/paygate/paygate/config"
 	"github.com/paygate/paygate/db"
 	"github.com/paygate/paygate/delivery"
+	"github.com/paygate/paygate/ratelimit"
 	"github.com/paygate/paygate/workflows"
 )
 
@@ -25,9 +26,11 @@ type Server struct {
 	temporal client.Client
 	starter  workflows.Starter
 	webhooks *delivery.Client
-	cfg      config.Config
-	log      *slog.Logger
-	now      func() time.Time
+	// Failed logins per email and per client address.
+	loginsByEmail, loginsByAddress *ratelimit.Limiter
+	cfg                            config.Config
+	log                            *slog.Logger
+	now                            func() time.Time
 }
 
 // Deps are what the API needs from the process that runs it.
@@ -49,9 +52,12 @@ func New(d Deps) http.Handler {
 		temporal: d.Temporal,
 		starter:  workflows.Starter{Client: d.Temporal, TaskQueue: d.Config.TaskQueue, RetryIntervals: d.Config.Webhooks.RetryIntervals},
 		webhooks: delivery.New(d.Config.Webhooks.AllowPrivateTargets),
-		cfg:      d.Config,
-		log:      d.Logger,
-		now:      time.Now,
+		// Five failures per email and twenty per address, then one more every 12 s / 3 s.
+		loginsByEmail:   ratelimit.New(1.0/12, 5),
+		loginsByAddress: ratelimit.New(1.0/3, 20),
+		cfg:             d.Config,
+		log:             d.Logger,
+		now:             time.Now,
 	}
 	r := mux.NewRouter()
 	r.NotFoundHandler = s.handle(func(w http.ResponseWriter, r *http.Request) error { return notFound("Route") })
