@@ -23,6 +23,8 @@ commands:
   worker    run the Temporal worker against DATABASE_URL and TEMPORAL_ADDRESS
   migrate   apply database migrations to DATABASE_URL (and seed the test merchant when
             SEED_TEST_MERCHANT=true)
+  webhooks listen [--port 9000] [--forward-to URL] [--api-key KEY --api-secret SECRET]
+            a local endpoint that verifies, prints and forwards webhook deliveries
   healthcheck  exit 0 when the API on 127.0.0.1:$PORT answers /health with 200 (for containers)
 `
 
@@ -41,6 +43,7 @@ func main() {
 		"worker":      runWorker,
 		"migrate":     runMigrate,
 		"healthcheck": runHealthcheck,
+		"webhooks":    runWebhooks,
 	}
 	run, ok := commands[os.Args[1]]
 	if !ok {
