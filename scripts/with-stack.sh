@@ -1,14 +1,22 @@
 #!/usr/bin/env bash
 # Runs a command against a whole gateway: `gateway dev` with its own PostgreSQL and Temporal in a
-# temporary directory, on spare loopback ports. BASE_URL tells the command where the API is.
+# temporary directory, on free loopback ports. BASE_URL tells the command where the API is;
+# STACK_TEMPORAL_PORT and STACK_PG_PORT where Temporal's frontend and PostgreSQL are.
 # The gateway is stopped (and its data removed) when the command ends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# A free loopback port (Node is a prerequisite of the project anyway), so several stacks can run
+# side by side; STACK_* variables pin them.
+free_port() {
+  node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close() })'
+}
+
 data=$(mktemp -d /tmp/gateway-stack.XXXXXX)
 chmod 755 "$data"
-export DATA_DIR="$data" PORT="${STACK_PORT:-18000}" DEV_POSTGRES_PORT="${STACK_PG_PORT:-15432}" \
-  DEV_TEMPORAL_PORT="${STACK_TEMPORAL_PORT:-17233}" DEV_TEMPORAL_UI_PORT="${STACK_TEMPORAL_UI_PORT:-18233}" \
+export STACK_TEMPORAL_PORT="${STACK_TEMPORAL_PORT:-$(free_port)}" STACK_PG_PORT="${STACK_PG_PORT:-$(free_port)}"
+export DATA_DIR="$data" PORT="${STACK_PORT:-$(free_port)}" DEV_POSTGRES_PORT="$STACK_PG_PORT" \
+  DEV_TEMPORAL_PORT="$STACK_TEMPORAL_PORT" DEV_TEMPORAL_UI_PORT="${STACK_TEMPORAL_UI_PORT:-$(free_port)}" \
   TEST_MODE=true TEST_PROCESSING_DELAY="${TEST_PROCESSING_DELAY:-300}" WEBHOOK_ALLOW_PRIVATE_TARGETS=true \
   WEBHOOK_RETRY_INTERVALS_TEST=true
 export BASE_URL="http://127.0.0.1:$PORT"
