@@ -37,6 +37,7 @@ import (
 	"github.com/paygate/paygate/ids"
 	"github.com/paygate/paygate/pglocal/pgtest"
 	"github.com/paygate/paygate/worker"
+	"github.com/paygate/paygate/workflows"
 )
 
 // Test merchant credentials, as seeded.
@@ -60,13 +61,16 @@ var pg = pgtest.New(func(ctx context.Context, url string) error {
 	return err
 })
 
+// temporal is the test binary's in-process Temporal server, with the gateway's search attributes.
 var temporal struct {
-	once   sync.Once
 	server *temporaltest.TestServer
+	once   sync.Once
+	err    error
 }
 
 // Main is TestMain's body: it starts PostgreSQL, runs the tests and stops what they started.
 func Main(m *testing.M) int {
+	temporal.server = temporaltest.NewServer()
 	code := pg.Run(m)
 	if temporal.server != nil {
 		temporal.server.Stop()
@@ -134,10 +138,15 @@ func Start(t *testing.T, options ...func(*config.Config)) *Stack {
 	}
 	t.Cleanup(pool.Close)
 
-	temporal.once.Do(func() { temporal.server = temporaltest.NewServer() })
 	tc := temporal.server.NewClientWithOptions(client.Options{
 		Logger: sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil))),
 	})
+	temporal.once.Do(func() {
+		temporal.err = workflows.RegisterSearchAttributes(ctx, tc, temporal.server.GetDefaultNamespace())
+	})
+	if temporal.err != nil {
+		t.Fatal(temporal.err)
+	}
 	cfg.TemporalNamespace = temporal.server.GetDefaultNamespace()
 	srv := httptest.NewServer(api.New(api.Deps{Pool: pool, Temporal: tc, Config: cfg, Logger: log}))
 	t.Cleanup(srv.Close)

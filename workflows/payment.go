@@ -64,7 +64,7 @@ func PaymentWorkflow(ctx workflow.Context, in PaymentInput) (PaymentResult, erro
 	}
 	if check.Status != activities.StatusPending {
 		// Settled by an earlier run (a reset, or a restart by the sweep).
-		return PaymentResult{Status: check.Status}, hooks.finish(ctx)
+		return PaymentResult{Status: check.Status}, finish(ctx, hooks, check.Status)
 	}
 
 	outcome := activities.PaymentOutcome{PaymentID: in.PaymentID, Status: activities.StatusSuccess}
@@ -88,5 +88,14 @@ func PaymentWorkflow(ctx workflow.Context, in PaymentInput) (PaymentResult, erro
 		return PaymentResult{}, err
 	}
 	hooks.send(ctx, events)
-	return PaymentResult{Status: outcome.Status, ErrorCode: outcome.ErrorCode}, hooks.finish(ctx)
+	return PaymentResult{Status: outcome.Status, ErrorCode: outcome.ErrorCode}, finish(ctx, hooks, outcome.Status)
+}
+
+// finish shows the outcome in the workflow's PaymentStatus search attribute and waits for the
+// first webhook attempts.
+func finish(ctx workflow.Context, hooks *webhookSender, status string) error {
+	if err := workflow.UpsertTypedSearchAttributes(ctx, PaymentStatusAttr.ValueSet(status)); err != nil {
+		return err
+	}
+	return hooks.finish(ctx)
 }

@@ -207,6 +207,17 @@ func TestPaymentWorkflow(t *testing.T) {
 			wantRetr: []string{delivery("evt_pending"), delivery("evt_failed")},
 			settleN:  1, recordN: 1,
 		},
+		{
+			// A restarted run of a settled payment still finishes the deliveries it was given.
+			name:     "webhooks: a payment already final still waits for its deliveries",
+			in:       withEvents("evt_created", "evt_pending"),
+			check:    activities.PaymentCheck{Status: "success"},
+			failHook: map[string]bool{"evt_pending": true},
+			want:     workflows.PaymentResult{Status: "success"},
+			wantLog:  []string{validate},
+			wantHook: []string{attempt("evt_created"), attempt("evt_pending")},
+			wantRetr: []string{delivery("evt_pending")},
+		},
 	}
 
 	for _, c := range cases {
@@ -279,9 +290,9 @@ func TestPaymentWorkflow(t *testing.T) {
 	}
 }
 
-// settleAlwaysFails runs a payment whose bank call fails with an ordinary (retryable) error
-// every time, cancels it after a simulated hour (time skipping) and returns how it ended and how
-// often the bank was asked.
+// settleAlwaysFails runs a payment whose bank call fails with a retryable error every time,
+// cancels it after a simulated hour (time skipping) and returns how often the bank was asked and
+// how the workflow ended.
 func settleAlwaysFails(t *testing.T) (env *testsuite.TestWorkflowEnvironment, attempts int, err error) {
 	var s testsuite.WorkflowTestSuite
 	env = s.NewTestWorkflowEnvironment()

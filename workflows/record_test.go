@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
@@ -26,6 +27,10 @@ var update = flag.Bool("update", false, "re-record workflows/testdata/*.json fro
 // successful UPI payment, a declined card payment and a pending sweep, and writes each workflow's
 // history as JSON, the format of `temporal workflow show --output json`.
 //
+// The merchant has a webhook endpoint, so the payments deliver their events inline; the endpoint
+// refuses the first payment.failed, so the declined payment's history also starts a
+// WebhookDeliveryWorkflow for it.
+//
 //	go test ./workflows -run TestRecordHistories -update
 //
 // Re-record after a deliberate, versioned change of a workflow; keep the old files (renamed)
@@ -35,6 +40,19 @@ func TestRecordHistories(t *testing.T) {
 		t.Skip("generator of testdata/*.json; run go test ./workflows -run TestRecordHistories -update to re-record")
 	}
 	gw := gatewaytest.Start(t)
+	rc := gatewaytest.NewReceiver(t)
+	rc.Respond = func(eventID string, arrival int) int {
+		for _, d := range rc.Deliveries() {
+			if d.Event.ID == eventID && d.Event.Event == "payment.failed" && arrival == 1 {
+				return http.StatusInternalServerError
+			}
+		}
+		return http.StatusOK
+	}
+	r := gw.Do(t, gatewaytest.Request{Method: http.MethodPut, Path: "/api/v1/webhooks/config", Body: map[string]any{"webhook_url": rc.URL}})
+	if r.Status != http.StatusOK {
+		t.Fatalf("configure webhook = %d %s", r.Status, r.Body)
+	}
 
 	t.Run("payment_success", func(t *testing.T) {
 		orderID := gw.MustCreate(t, "/api/v1/orders", map[string]any{"amount": 50000})["id"].(string)
@@ -44,7 +62,9 @@ func TestRecordHistories(t *testing.T) {
 		if got := paymentResult(t, gw, id); got != want {
 			t.Fatalf("workflow result = %+v, want %+v", got, want)
 		}
-		writeHistory(t, gw, id, "payment_success.json")
+		h := writeHistory(t, gw, id, "payment_success.json")
+		wantEvents(t, h, map[enumspb.EventType]int{enumspb.EVENT_TYPE_MARKER_RECORDED: 6}) // 3 steps, 3 webhooks
+		rc.WaitFor(t, 10*time.Second, "payment.success", func([]gatewaytest.Delivery) bool { return len(rc.Of("payment.success")) == 1 })
 	})
 
 	t.Run("payment_declined", func(t *testing.T) {
@@ -57,7 +77,11 @@ func TestRecordHistories(t *testing.T) {
 		if got := paymentResult(t, gw, id); got != want {
 			t.Fatalf("workflow result = %+v, want %+v", got, want)
 		}
-		writeHistory(t, gw, id, "payment_declined.json")
+		h := writeHistory(t, gw, id, "payment_declined.json")
+		wantEvents(t, h, map[enumspb.EventType]int{
+			enumspb.EVENT_TYPE_MARKER_RECORDED: 6, enumspb.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED: 1})
+		// The delivery workflow's second attempt gets through.
+		rc.WaitFor(t, 10*time.Second, "payment.failed twice", func([]gatewaytest.Delivery) bool { return len(rc.Of("payment.failed")) == 2 })
 	})
 
 	t.Run("pending_sweep", func(t *testing.T) {
@@ -85,7 +109,8 @@ func TestRecordHistories(t *testing.T) {
 		if got := paymentResult(t, gw, stale); got.Status != "success" {
 			t.Fatalf("swept payment's workflow = %+v, want success", got)
 		}
-		writeHistory(t, gw, run.GetID(), "pending_sweep.json")
+		h := writeHistory(t, gw, run.GetID(), "pending_sweep.json")
+		wantEvents(t, h, map[enumspb.EventType]int{enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED: 3})
 	})
 }
 
@@ -99,9 +124,9 @@ func paymentResult(t *testing.T, gw *gatewaytest.Stack, paymentID string) workfl
 	return r
 }
 
-// writeHistory fetches the history of the workflow's latest run, writes it to testdata/name and
-// checks the file replays.
-func writeHistory(t *testing.T, gw *gatewaytest.Stack, workflowID, name string) {
+// writeHistory fetches the history of the workflow's latest run, writes it to testdata/name,
+// checks the file replays and returns the history.
+func writeHistory(t *testing.T, gw *gatewaytest.Stack, workflowID, name string) *historypb.History {
 	t.Helper()
 	history := &historypb.History{}
 	it := gw.Temporal.GetWorkflowHistory(t.Context(), workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
@@ -133,4 +158,20 @@ func writeHistory(t *testing.T, gw *gatewaytest.Stack, workflowID, name string) 
 		t.Fatalf("recorded %s does not replay: %v", file, err)
 	}
 	t.Logf("wrote %s: %d events", file, len(history.Events))
+	return history
+}
+
+// wantEvents checks that the history has the number of events of each type given: that the run
+// took the path it is recorded for.
+func wantEvents(t *testing.T, h *historypb.History, want map[enumspb.EventType]int) {
+	t.Helper()
+	got := map[enumspb.EventType]int{}
+	for _, e := range h.Events {
+		got[e.EventType]++
+	}
+	for typ, n := range want {
+		if got[typ] != n {
+			t.Errorf("history has %d %s events, want %d", got[typ], typ, n)
+		}
+	}
 }

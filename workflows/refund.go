@@ -49,5 +49,5 @@ func RefundWorkflow(ctx workflow.Context, in RefundInput) (RefundResult, error) 
 		return RefundResult{}, err
 	}
 	hooks.send(ctx, events)
-	return RefundResult{Status: outcome.Status, ErrorCode: outcome.ErrorCode}, hooks.finish(ctx)
+	return RefundResult{Status: outcome.Status, ErrorCode: outcome.ErrorCode}, finish(ctx, hooks, outcome.Status)
 }

@@ -9,6 +9,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/paygate/paygate/db"
 )
@@ -24,19 +25,19 @@ type Starter struct {
 // StartPayment starts the payment's workflow, or does nothing if it is running or has completed.
 func (s Starter) StartPayment(ctx context.Context, in PaymentInput) error {
 	in.Webhooks.RetryIntervals = s.RetryIntervals
-	return s.start(ctx, in.PaymentID, PaymentSummary(in.Method, in.Amount, in.Currency, in.OrderID), PaymentWorkflow, in)
+	return s.start(ctx, in.PaymentID, PaymentSummary(in.Method, in.Amount, in.Currency, in.OrderID), paymentAttributes(in), PaymentWorkflow, in)
 }
 
 // StartRefund starts the refund's workflow, or does nothing if it is running or has completed.
 func (s Starter) StartRefund(ctx context.Context, in RefundInput) error {
 	in.Webhooks.RetryIntervals = s.RetryIntervals
 	summary := fmt.Sprintf("Refund %s of %s", FormatAmount(in.Amount, in.Currency), in.PaymentID)
-	return s.start(ctx, in.RefundID, summary, RefundWorkflow, in)
+	return s.start(ctx, in.RefundID, summary, refundAttributes(in), RefundWorkflow, in)
 }
 
 // StartDelivery starts delivering a recorded event, unless its delivery is already running.
 func (s Starter) StartDelivery(ctx context.Context, logID string) error {
-	return s.start(ctx, logID, "Webhook "+logID, WebhookDeliveryWorkflow, DeliveryInput{LogID: logID, FirstAttempt: 1, RetryIntervals: s.RetryIntervals})
+	return s.start(ctx, logID, "Webhook "+logID, temporal.SearchAttributes{}, WebhookDeliveryWorkflow, DeliveryInput{LogID: logID, FirstAttempt: 1, RetryIntervals: s.RetryIntervals})
 }
 
 // RestartDelivery starts delivering an event found unsent by the sweep.
@@ -65,7 +66,7 @@ func (s Starter) RetryDelivery(ctx context.Context, logID string) error {
 // one is not run again (only a failed or terminated one may be, by the sweep). Eager start hands
 // the first workflow task straight to a worker in this process, when there is one, saving a round
 // trip through the task queue.
-func (s Starter) start(ctx context.Context, id, summary string, workflow, input any) error {
+func (s Starter) start(ctx context.Context, id, summary string, attrs temporal.SearchAttributes, workflow, input any) error {
 	_, err := s.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                       id,
 		TaskQueue:                s.TaskQueue,
@@ -73,6 +74,7 @@ func (s Starter) start(ctx context.Context, id, summary string, workflow, input 
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
 		StaticSummary:            summary,
+		TypedSearchAttributes:    attrs,
 	}, workflow, input)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {

@@ -6,13 +6,12 @@ import (
 	"log/slog"
 	"path/filepath"
 
-	enumspb "go.temporal.io/api/enums/v1"
-
 	"github.com/paygate/paygate/api"
 	"github.com/paygate/paygate/config"
 	"github.com/paygate/paygate/devtemporal"
 	"github.com/paygate/paygate/pglocal"
 	"github.com/paygate/paygate/ui"
+	"github.com/paygate/paygate/workflows"
 )
 
 // runDev runs the whole gateway in one process: PostgreSQL under DATA_DIR/pg (unless
@@ -44,7 +43,7 @@ func runDev(ctx context.Context, log *slog.Logger) error {
 			Port:             cfg.DevTemporalPort,
 			UIPort:           cfg.DevTemporalUIPort,
 			Namespace:        cfg.TemporalNamespace,
-			SearchAttributes: map[string]enumspb.IndexedValueType{},
+			SearchAttributes: workflows.SearchAttributeTypes,
 			Logger:           log.With("component", "temporal"),
 		})
 		if err != nil {

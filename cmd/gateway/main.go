@@ -21,8 +21,10 @@ commands:
             dashboard on :8000 and the worker, all in this process
   serve     run the HTTP API against DATABASE_URL and TEMPORAL_ADDRESS
   worker    run the Temporal worker against DATABASE_URL and TEMPORAL_ADDRESS
-  migrate   apply database migrations to DATABASE_URL (and seed the test merchant when
-            SEED_TEST_MERCHANT=true)
+  migrate [--temporal]
+            apply database migrations to DATABASE_URL (and seed the test merchant when
+            SEED_TEST_MERCHANT=true); --temporal also registers the search attributes in
+            TEMPORAL_ADDRESS's namespace
   webhooks listen [--port 9000] [--forward-to URL] [--api-key KEY --api-secret SECRET]
             a local endpoint that verifies, prints and forwards webhook deliveries
   healthcheck  exit 0 when the API on 127.0.0.1:$PORT answers /health with 200 (for containers)

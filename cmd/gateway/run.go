@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"time"
 
@@ -51,7 +53,14 @@ func runWorker(ctx context.Context, log *slog.Logger) error {
 	return nil
 }
 
+// runMigrate applies the database migrations; with --temporal it also registers the gateway's
+// search attributes in TEMPORAL_ADDRESS's namespace (an external cluster).
 func runMigrate(ctx context.Context, log *slog.Logger) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	withTemporal := fs.Bool("temporal", false, "also register the search attributes in Temporal")
+	if err := fs.Parse(os.Args[2:]); err != nil {
+		return err
+	}
 	cfg, err := config.FromEnv()
 	if err != nil {
 		return err
@@ -64,7 +73,25 @@ func runMigrate(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 	defer pool.Close()
-	return prepareDatabase(ctx, log, pool, cfg)
+	if err := prepareDatabase(ctx, log, pool, cfg); err != nil {
+		return err
+	}
+	if !*withTemporal {
+		return nil
+	}
+	if cfg.TemporalAddress == "" {
+		return errors.New("--temporal needs TEMPORAL_ADDRESS")
+	}
+	tc, err := dialTemporal(ctx, log, cfg)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	if err := workflows.RegisterSearchAttributes(ctx, tc, cfg.TemporalNamespace); err != nil {
+		return err
+	}
+	log.Info("search attributes registered", "namespace", cfg.TemporalNamespace)
+	return nil
 }
 
 func runHealthcheck(ctx context.Context, _ *slog.Logger) error {
