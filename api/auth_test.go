@@ -184,3 +184,24 @@ func TestLoginIsRateLimited(t *testing.T) {
 		t.Errorf("another email = %d, want 401", r.Status)
 	}
 }
+
+func TestSessionsEndWhenIdleOrOld(t *testing.T) {
+	gw := gatewaytest.Start(t)
+	login := func() map[string]string {
+		r := gw.Do(t, gatewaytest.Request{Method: http.MethodPost, Path: "/api/v1/auth/login", Anonymous: true,
+			Body: map[string]any{"email": "test@example.com", "password": "test123"}})
+		return map[string]string{"Cookie": strings.Split(r.Header.Get("Set-Cookie"), ";")[0]}
+	}
+	me := func(session map[string]string) int {
+		return gw.Do(t, gatewaytest.Request{Method: http.MethodGet, Path: "/api/v1/auth/me", Anonymous: true, Headers: session}).Status
+	}
+	idle, old := login(), login()
+	if me(idle) != http.StatusOK || me(old) != http.StatusOK {
+		t.Fatal("fresh sessions refused")
+	}
+	gw.Pool.Exec(t.Context(), `UPDATE sessions SET last_seen_at = now() - interval '31 minutes' WHERE token_hash = (SELECT token_hash FROM sessions ORDER BY created_at LIMIT 1)`)
+	gw.Pool.Exec(t.Context(), `UPDATE sessions SET expires_at = now() - interval '1 second' WHERE token_hash = (SELECT token_hash FROM sessions ORDER BY created_at DESC LIMIT 1)`)
+	if me(idle) != http.StatusUnauthorized || me(old) != http.StatusUnauthorized {
+		t.Errorf("idle session = %d, expired session = %d, want 401 for both", me(idle), me(old))
+	}
+}
