@@ -22,6 +22,9 @@ type Starter struct {
 	RetryIntervals []time.Duration
 }
 
+// startTimeout bounds a workflow start.
+const startTimeout = 5 * time.Second
+
 // StartPayment starts the payment's workflow, or does nothing if it is running or has completed.
 func (s Starter) StartPayment(ctx context.Context, in PaymentInput) error {
 	in.Webhooks.RetryIntervals = s.RetryIntervals
@@ -67,6 +70,9 @@ func (s Starter) RetryDelivery(ctx context.Context, logID string) error {
 // the first workflow task straight to a worker in this process, when there is one, saving a round
 // trip through the task queue.
 func (s Starter) start(ctx context.Context, id, summary string, attrs temporal.SearchAttributes, workflow, input any) error {
+	// Temporal being unreachable must not hold the caller: the sweeps start what fails here.
+	ctx, cancel := context.WithTimeout(ctx, startTimeout)
+	defer cancel()
 	_, err := s.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                       id,
 		TaskQueue:                s.TaskQueue,
