@@ -37,49 +37,52 @@ func merchantFrom(ctx context.Context) db.Merchant {
 // state-changing request must come from the dashboard's own origin (CSRF).
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return s.handle(func(w http.ResponseWriter, r *http.Request) error {
-		m, err := s.authenticatedMerchant(r)
+		m, actor, err := s.authenticatedMerchant(r)
 		if err != nil {
 			return err
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), merchantKey{}, m)))
+		ctx := context.WithValue(context.WithValue(r.Context(), merchantKey{}, m), actorKey{}, actor)
+		next.ServeHTTP(w, r.WithContext(ctx))
 		return nil
 	})
 }
 
-func (s *Server) authenticatedMerchant(r *http.Request) (db.Merchant, error) {
+// authenticatedMerchant returns the request's merchant and who acts for it (see actorFrom).
+func (s *Server) authenticatedMerchant(r *http.Request) (db.Merchant, string, error) {
 	key, secret := r.Header.Get("X-Api-Key"), r.Header.Get("X-Api-Secret")
 	if key != "" || secret != "" {
 		m, err := s.queries.GetMerchantByAPIKey(r.Context(), key)
 		if errors.Is(err, pgx.ErrNoRows) {
 			auth.SecretMatches(make([]byte, 32), secret) // same work as a known key
-			return db.Merchant{}, errUnauthenticated
+			return db.Merchant{}, "", errUnauthenticated
 		}
 		if err != nil {
-			return db.Merchant{}, err
+			return db.Merchant{}, "", err
 		}
 		if !auth.SecretMatches(m.APISecretHash, secret) {
-			return db.Merchant{}, errUnauthenticated
+			return db.Merchant{}, "", errUnauthenticated
 		}
-		return m, nil
+		return m, "api_key:" + m.APIKey, nil
 	}
 	cookie, err := r.Cookie(sessionCookie)
 	if err != nil {
-		return db.Merchant{}, errUnauthenticated
+		return db.Merchant{}, "", errUnauthenticated
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead && !sameOrigin(r) {
-		return db.Merchant{}, &Error{http.StatusForbidden, CodeAuthentication, "Cross-origin request refused"}
+		return db.Merchant{}, "", &Error{http.StatusForbidden, CodeAuthentication, "Cross-origin request refused"}
 	}
 	id, err := s.queries.TouchSession(r.Context(), db.TouchSessionParams{
 		TokenHash:   auth.HashSecret(cookie.Value),
 		IdleSeconds: sessionIdle.Seconds(),
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return db.Merchant{}, &Error{http.StatusUnauthorized, CodeAuthentication, "Session expired; log in again"}
+		return db.Merchant{}, "", &Error{http.StatusUnauthorized, CodeAuthentication, "Session expired; log in again"}
 	}
 	if err != nil {
-		return db.Merchant{}, err
+		return db.Merchant{}, "", err
 	}
-	return s.queries.GetMerchant(r.Context(), id)
+	m, err := s.queries.GetMerchant(r.Context(), id)
+	return m, "dashboard:" + m.Email, err
 }
 
 // sameOrigin reports whether the request's Origin header names this server.
@@ -186,7 +189,17 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	if !auth.PasswordMatches(m.PasswordHash, req.Password) || !m.IsActive {
 		s.loginFailed(email, address)
+		var known *uuid.UUID
+		if m.ID != uuid.Nil {
+			known = &m.ID
+		}
+		if err := audit(r.Context(), s.queries, r, known, "dashboard:"+truncate(email, 254), auditLoginFailed, "", nil); err != nil {
+			return err
+		}
 		return &Error{http.StatusUnauthorized, CodeAuthentication, "Invalid email or password"}
+	}
+	if err := audit(r.Context(), s.queries, r, &m.ID, "dashboard:"+m.Email, auditLogin, "", nil); err != nil {
+		return err
 	}
 	token := auth.NewSessionToken()
 	if err := s.queries.CreateSession(r.Context(), db.CreateSessionParams{
@@ -236,8 +249,14 @@ func clientAddress(r *http.Request) string {
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	if cookie, err := r.Cookie(sessionCookie); err == nil {
-		if err := s.queries.RevokeSession(r.Context(), auth.HashSecret(cookie.Value)); err != nil {
+		id, err := s.queries.RevokeSession(r.Context(), auth.HashSecret(cookie.Value))
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return err
+		}
+		if err == nil {
+			if err := audit(r.Context(), s.queries, r, &id, "dashboard", auditLogout, "", nil); err != nil {
+				return err
+			}
 		}
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
@@ -260,6 +279,9 @@ func (s *Server) rollSecret(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := s.auditMerchant(r, s.queries, auditAPISecretRolled, m.APIKey, nil); err != nil {
+		return err
+	}
 	writeJSON(w, http.StatusOK, map[string]string{"apiKey": m.APIKey, "apiSecret": secret})
 	return nil
 }
@@ -275,6 +297,13 @@ func (s *Server) testMerchant(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"id": m.ID.String(), "email": m.Email, "api_key": m.APIKey, "seeded": true})
 	return nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
 }
 
 func (s *Server) publicConfig(w http.ResponseWriter, r *http.Request) error {

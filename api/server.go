@@ -101,6 +101,7 @@ func New(d Deps) http.Handler {
 	v1("/refunds", merchant(s.listRefunds), get)
 	v1("/refunds/{id}", merchant(s.getRefund), get)
 	v1("/stats", merchant(s.stats), get)
+	v1("/audit-log", merchant(s.listAudit), get)
 	v1("/webhooks/config", merchant(s.getWebhookConfig), get)
 	v1("/webhooks/config", merchant(s.putWebhookConfig), http.MethodPut)
 	v1("/webhooks/regenerate-secret", merchant(s.regenerateWebhookSecret), post)

@@ -60,6 +60,9 @@ func (s *Server) putWebhookConfig(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	if err := s.auditMerchant(r, s.queries, auditWebhookURLSet, "", map[string]any{"webhook_url": stored}); err != nil {
+		return err
+	}
 	writeJSON(w, http.StatusOK, viewWebhookConfig(m))
 	return nil
 }
@@ -68,6 +71,9 @@ func (s *Server) putWebhookConfig(w http.ResponseWriter, r *http.Request) error 
 func (s *Server) regenerateWebhookSecret(w http.ResponseWriter, r *http.Request) error {
 	m, err := s.queries.SetWebhookSecret(r.Context(), db.SetWebhookSecretParams{ID: merchantFrom(r.Context()).ID, WebhookSecret: auth.NewWebhookSecret()})
 	if err != nil {
+		return err
+	}
+	if err := s.auditMerchant(r, s.queries, auditWebhookSecretSet, "", nil); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, viewWebhookConfig(m))
@@ -187,6 +193,9 @@ func (s *Server) retryWebhook(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := s.starter.RetryDelivery(r.Context(), l.ID); err != nil {
+		return err
+	}
+	if err := s.auditMerchant(r, s.queries, auditWebhookRetried, l.ID, nil); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"id": l.ID, "status": "pending", "message": "Webhook retry scheduled"})

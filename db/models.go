@@ -11,6 +11,17 @@ import (
 	"github.com/google/uuid"
 )
 
+type AuditLog struct {
+	ID            int64
+	MerchantID    *uuid.UUID
+	Actor         string
+	Action        string
+	Target        *string
+	SourceAddress string
+	Details       json.RawMessage
+	CreatedAt     time.Time
+}
+
 type BankOperation struct {
 	IdempotencyKey string
 	Kind           string

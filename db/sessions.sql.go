@@ -27,13 +27,15 @@ func (q *Queries) CreateSession(ctx context.Context, arg CreateSessionParams) er
 	return err
 }
 
-const revokeSession = `-- name: RevokeSession :exec
-UPDATE sessions SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL
+const revokeSession = `-- name: RevokeSession :one
+UPDATE sessions SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL RETURNING merchant_id
 `
 
-func (q *Queries) RevokeSession(ctx context.Context, tokenHash []byte) error {
-	_, err := q.db.Exec(ctx, revokeSession, tokenHash)
-	return err
+func (q *Queries) RevokeSession(ctx context.Context, tokenHash []byte) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, revokeSession, tokenHash)
+	var merchant_id uuid.UUID
+	err := row.Scan(&merchant_id)
+	return merchant_id, err
 }
 
 const touchSession = `-- name: TouchSession :one

@@ -11,5 +11,5 @@ WHERE token_hash = $1
   AND last_seen_at > now() - make_interval(secs => sqlc.arg(idle_seconds)::float8)
 RETURNING merchant_id;
 
--- name: RevokeSession :exec
-UPDATE sessions SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL;
+-- name: RevokeSession :one
+UPDATE sessions SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL RETURNING merchant_id;
