@@ -32,10 +32,12 @@ type PaymentResult struct {
 
 // Short steps run as local activities: they are recorded as one marker each in the workflow's
 // history instead of a scheduled/started/completed triple and a round trip through the task
-// queue. They retry forever with backoff: a payment must reach a final status even if
-// PostgreSQL is down for a while.
+// queue. They retry with backoff for up to a day (without ScheduleToCloseTimeout the SDK would
+// stop after one StartToCloseTimeout): a payment must reach a final status even if PostgreSQL is
+// down for a while.
 var localSteps = workflow.LocalActivityOptions{
-	StartToCloseTimeout: 15 * time.Second,
+	ScheduleToCloseTimeout: retryFor,
+	StartToCloseTimeout:    15 * time.Second,
 	RetryPolicy: &temporal.RetryPolicy{
 		InitialInterval:    200 * time.Millisecond,
 		BackoffCoefficient: 2,
@@ -43,10 +45,14 @@ var localSteps = workflow.LocalActivityOptions{
 	},
 }
 
+// retryFor is how long a step is retried before its workflow fails (the sweep then restarts it).
+const retryFor = 24 * time.Hour
+
 // The bank call takes up to 10 s outside test mode.
 var bankStep = workflow.LocalActivityOptions{
-	StartToCloseTimeout: 30 * time.Second,
-	RetryPolicy:         localSteps.RetryPolicy,
+	ScheduleToCloseTimeout: retryFor,
+	StartToCloseTimeout:    30 * time.Second,
+	RetryPolicy:            localSteps.RetryPolicy,
 }
 
 // PaymentWorkflow validates a payment, settles it with the bank and records the outcome, while

@@ -330,15 +330,10 @@ func TestTransientBankErrorNeverFailsThePayment(t *testing.T) {
 	}
 }
 
-// The workflow keeps retrying the bank as long as it is down, as localSteps' comment promises
-// ("They retry forever"): after a simulated hour it is still retrying when canceled.
-//
-// It fails today: LocalActivityOptions without ScheduleToCloseTimeout get it set to
-// StartToCloseTimeout (the SDK's getValidatedLocalActivityOptions), so retries stop 30 s (bank)
-// or 15 s (database steps) after the first attempt and the workflow fails with the error. Remove
-// the skip once payment.go sets a long ScheduleToCloseTimeout on localSteps and bankStep.
+// The workflow keeps retrying the bank as long as it is down: after a simulated hour it is still
+// retrying when canceled. (LocalActivityOptions without ScheduleToCloseTimeout would stop after
+// one StartToCloseTimeout: the SDK's getValidatedLocalActivityOptions.)
 func TestPaymentWorkflowRetriesTheBankForever(t *testing.T) {
-	t.Skip("known bug: local activities stop retrying after their StartToCloseTimeout; see the comment above")
 	_, attempts, err := settleAlwaysFails(t)
 	var canceled *temporal.CanceledError
 	if !errors.As(err, &canceled) {

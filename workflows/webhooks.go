@@ -29,8 +29,9 @@ type DeliveryInput struct {
 // One attempt: a 10 s HTTP request plus two statements. An attempt that fails for the gateway's
 // own reasons (PostgreSQL down) is retried by Temporal; the endpoint's failure is a result.
 var webhookStep = workflow.LocalActivityOptions{
-	StartToCloseTimeout: 15 * time.Second,
-	RetryPolicy:         localSteps.RetryPolicy,
+	ScheduleToCloseTimeout: retryFor,
+	StartToCloseTimeout:    15 * time.Second,
+	RetryPolicy:            localSteps.RetryPolicy,
 }
 
 var webhookAttempt = workflow.ActivityOptions{
