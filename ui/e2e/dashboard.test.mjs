@@ -5,12 +5,13 @@
 //
 // Uses Debian's Chromium (CHROMIUM_PATH, default /usr/bin/chromium) through
 // playwright-core; no browser is downloaded. Screenshots of every page are
-// written to docs/screenshots/ at the repository root.
+// written only when SCREENSHOTS_DIR names a directory (absolute, or relative to
+// the working directory): `npm run screenshots` writes them to docs/screenshots/.
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import http from "node:http";
+import path from "node:path";
 import { after, before, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
 const BASE_URL = (process.env.BASE_URL ?? "http://127.0.0.1:8000").replace(/\/+$/, "");
@@ -20,7 +21,7 @@ const MERCHANT = {
   key: "key_test_abc123",
   secret: "secret_test_xyz789",
 };
-const SCREENSHOTS = fileURLToPath(new URL("../../docs/screenshots/", import.meta.url));
+const SCREENSHOTS = process.env.SCREENSHOTS_DIR ? path.resolve(process.env.SCREENSHOTS_DIR) : null;
 const PROCESSING_TIMEOUT = 45_000; // the simulated bank answers in 5–10 s
 const TEST_TIMEOUT = 180_000;
 
@@ -49,16 +50,43 @@ async function api(path, { method = "GET", body } = {}) {
 const createOrder = (amount) =>
   api("/orders", { method: "POST", body: { amount, currency: "INR", receipt: `e2e-${Date.now()}` } });
 
+// A UPI payment made by the merchant's server, not through any page the browser has open.
+async function payViaApi(amount, vpa = "live.update@okaxis") {
+  const order = await createOrder(amount);
+  return api("/payments", { method: "POST", body: { order_id: order.id, method: "upi", vpa } });
+}
+
 const checkoutUrl = (orderId) =>
   `${BASE_URL}/checkout?order_id=${encodeURIComponent(orderId)}&key=${encodeURIComponent(MERCHANT.key)}`;
 
 // "₹1,23,456.78" → 12345678 paise
 const paiseFromText = (text) => Math.round(Number(text.replace(/[₹,\s]/g, "")) * 100);
 
-async function shot(page, name) {
+// Saves <SCREENSHOTS_DIR>/<name>.png; without SCREENSHOTS_DIR it does nothing, so that test
+// runs leave the tree clean. Dialogs and drawers cover only the viewport, so they are taken
+// with `fullPage: false`; `fitDrawer` first makes the viewport tall enough for the whole drawer.
+async function shot(page, name, { fullPage = true, fitDrawer = false } = {}) {
+  if (!SCREENSHOTS) return;
+  const viewport = page.viewportSize();
+  if (fitDrawer) {
+    const height = await page.evaluate(() => {
+      const panel = document.querySelector(".drawer-panel");
+      const body = panel.querySelector(".drawer-body");
+      return panel.offsetHeight - body.clientHeight + body.scrollHeight;
+    });
+    await page.setViewportSize({ width: viewport.width, height: Math.max(viewport.height, Math.ceil(height)) });
+  }
+  await page.mouse.move(0, 0); // no hover effects from the last click
+  await page.waitForFunction(() => !document.querySelector(".toast"), null, { timeout: 10_000 });
   await page.waitForTimeout(300); // let transitions settle
-  await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: fullPage && !fitDrawer });
+  if (fitDrawer) await page.setViewportSize(viewport);
 }
+
+// Marks a page so that assertNotReloaded can later prove it updated by itself.
+const markPage = (page) => page.evaluate(() => (window.__e2eNotReloaded = true));
+const assertNotReloaded = async (page) =>
+  assert.equal(await page.evaluate(() => window.__e2eNotReloaded), true, "the page was reloaded");
 
 // Polls `check` until it stops throwing, like Playwright Test's expect.poll.
 async function eventually(check, { timeout = 15_000, interval = 500 } = {}) {
@@ -99,7 +127,7 @@ async function payByCard(page, number) {
 // --- setup -----------------------------------------------------------------
 
 before(async () => {
-  await mkdir(SCREENSHOTS, { recursive: true });
+  if (SCREENSHOTS) await mkdir(SCREENSHOTS, { recursive: true });
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
     args: [
@@ -150,13 +178,12 @@ test("sign in and see the overview stats from the API", { timeout: TEST_TIMEOUT 
     assert.equal(paiseFromText(await text("total-amount")), stats.total_amount);
     assert.ok(Math.abs(parseFloat(await text("success-rate")) - stats.success_rate) <= 0.05);
   });
-  await shot(dashboard, "dashboard");
-
-  // Rolling the secret asks for confirmation first (cancelled: the seeded secret must keep working).
-  await dashboard.getByRole("button", { name: "Roll secret" }).click();
-  await dashboard.getByRole("dialog", { name: "Roll API secret?" }).waitFor();
-  await shot(dashboard, "roll-secret-confirm");
-  await dashboard.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
+  if ((await api("/stats")).total_amount === 0) {
+    // A new merchant: the chart says there is nothing yet instead of drawing an empty scale.
+    await dashboard.locator("[data-test-id=volume-chart-empty]").waitFor();
+    assert.equal(await dashboard.locator("[data-test-id=volume-chart] .chart-y-label").count(), 0);
+  }
+  // The overview's screenshot is taken at the end, once there are payments to show.
 });
 
 let upiPayment;
@@ -202,7 +229,32 @@ test("hosted checkout: UPI payment succeeds and shows in transactions", { timeou
   assert.equal(await cell("method"), "upi");
   assert.equal(await cell("status"), "success");
   assert.ok((await cell("created-at")).length > 0);
-  await shot(dashboard, "transactions");
+});
+
+test("hosted checkout fits a 390 px wide phone", { timeout: TEST_TIMEOUT }, async () => {
+  const order = await createOrder(129900);
+  const context = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  const sidewaysScroll = () =>
+    page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+
+  await page.goto(checkoutUrl(order.id));
+  await page.waitForSelector("[data-test-id=order-summary]");
+  await payByCard(page, "4111111111111111");
+  assert.equal(await sidewaysScroll(), 0, "the form fits the width");
+  await shot(page, "checkout-mobile");
+
+  await page.click("[data-test-id=pay-button]");
+  await page.waitForSelector("[data-test-id=success-state]", { timeout: PROCESSING_TIMEOUT });
+  assert.equal(await sidewaysScroll(), 0, "the payment id fits the width");
+  await shot(page, "checkout-mobile-success");
+  await context.close();
 });
 
 test("hosted checkout: card 4111… succeeds, 4000…0002 is declined", { timeout: TEST_TIMEOUT }, async () => {
@@ -235,6 +287,22 @@ test("hosted checkout: card 4111… succeeds, 4000…0002 is declined", { timeou
   await page.context().close();
 });
 
+test("transactions show a payment made through the API without a reload", { timeout: TEST_TIMEOUT }, async () => {
+  await dashboard.goto(`${BASE_URL}/dashboard/transactions`);
+  await dashboard.locator("[data-test-id=transaction-row]").first().waitFor();
+  await markPage(dashboard);
+
+  const payment = await payViaApi(32000);
+  const row = dashboard.locator(`[data-test-id=transaction-row][data-payment-id="${payment.id}"]`);
+  await row.waitFor({ timeout: 15_000 }); // the list polls every few seconds
+  assert.equal(await row.locator("[data-test-id=amount]").textContent(), "₹320.00");
+  await eventually(async () => assert.equal(await row.locator("[data-test-id=status]").textContent(), "success"), {
+    timeout: PROCESSING_TIMEOUT,
+  });
+  await assertNotReloaded(dashboard);
+  await shot(dashboard, "transactions");
+});
+
 test("refund a payment from the transaction drawer", { timeout: TEST_TIMEOUT }, async () => {
   assert.ok(upiPayment, "needs the UPI payment from the earlier test");
   await dashboard.goto(`${BASE_URL}/dashboard/transactions`);
@@ -257,7 +325,7 @@ test("refund a payment from the transaction drawer", { timeout: TEST_TIMEOUT }, 
 
   await drawer.locator("[data-test-id=refund-amount-input]").fill("100");
   await drawer.locator("[data-test-id=refund-reason-input]").fill("Customer returned one item");
-  await shot(dashboard, "transaction-drawer");
+  await shot(dashboard, "transaction-drawer", { fitDrawer: true });
   await drawer.locator("[data-test-id=refund-button]").click();
   await dashboard
     .getByRole("dialog", { name: "Refund payment?" })
@@ -269,7 +337,7 @@ test("refund a payment from the transaction drawer", { timeout: TEST_TIMEOUT }, 
   assert.equal(refunds.refunds.length, 1);
   assert.equal(refunds.refunds[0].amount, 10000);
   await drawer.getByText("Refund of ₹100.00 processed").waitFor({ timeout: PROCESSING_TIMEOUT });
-  await shot(dashboard, "transaction-drawer-refunded");
+  await shot(dashboard, "transaction-drawer-refunded", { fitDrawer: true });
 
   await dashboard.keyboard.press("Escape");
   await dashboard.goto(`${BASE_URL}/dashboard/refunds`);
@@ -308,16 +376,38 @@ test("configure a webhook, send a test event and retry it", { timeout: TEST_TIME
     timeout: PROCESSING_TIMEOUT,
   });
 
+  const testDelivery = (await api("/webhooks?event=webhook.test&limit=1")).data[0];
   const table = dashboard.locator("[data-test-id=webhook-logs-table]");
-  await table.locator("[data-test-id=webhook-log-row]").first().waitFor();
-  await table.getByRole("button", { name: "Show details" }).first().click();
+  const row = (delivery) => table.locator(`[data-test-id=webhook-log-row][data-webhook-id="${delivery.id}"]`);
+  const status = (delivery) => row(delivery).locator("[data-test-id=webhook-status]").textContent();
+  await row(testDelivery).waitFor();
+
+  // The log refreshes by itself: the deliveries for a payment made through the API appear,
+  // and turn successful, with nothing clicked or reloaded.
+  await markPage(dashboard);
+  const payment = await payViaApi(42000);
+  const paymentDelivery = await eventually(
+    async () => {
+      const { data } = await api("/webhooks?event=payment.success&limit=100");
+      const found = data.find((d) => JSON.stringify(d.payload).includes(payment.id));
+      assert.ok(found, "a payment.success delivery for the new payment");
+      return found;
+    },
+    { timeout: PROCESSING_TIMEOUT },
+  );
+  await row(paymentDelivery).waitFor({ timeout: 15_000 });
+  await eventually(async () => assert.equal(await status(paymentDelivery), "success"), { timeout: PROCESSING_TIMEOUT });
+  await assertNotReloaded(dashboard);
+
+  await row(testDelivery).getByRole("button", { name: "Show details" }).click();
   await shot(dashboard, "webhooks");
 
   const attempts = received.length;
-  await table.locator("[data-test-id=retry-webhook-button]").first().click();
+  await row(testDelivery).locator("[data-test-id=retry-webhook-button]").click();
   await eventually(() => assert.ok(received.length > attempts, "the retry was delivered"), {
     timeout: PROCESSING_TIMEOUT,
   });
+  await eventually(async () => assert.equal(await status(testDelivery), "success"), { timeout: PROCESSING_TIMEOUT });
 });
 
 test("checkout.js on another origin pays in its modal and calls onSuccess", { timeout: TEST_TIMEOUT }, async () => {
@@ -369,6 +459,12 @@ test("checkout.js on another origin pays in its modal and calls onSuccess", { ti
   assert.equal(await frame.locator("[data-test-id=order-amount]").textContent(), "₹750.00");
   await frame.locator("[data-test-id=method-upi]").click();
   await frame.locator("[data-test-id=vpa-input]").fill("asha@okicici");
+  // The modal fits the checkout's height: no blank space under it.
+  await eventually(async () => {
+    const iframeHeight = (await iframe.boundingBox()).height;
+    const checkoutHeight = await frame.locator(".checkout-frame").evaluate((el) => el.offsetHeight);
+    assert.ok(Math.abs(iframeHeight - checkoutHeight) <= 1, `iframe ${iframeHeight}px, checkout ${checkoutHeight}px`);
+  });
   await shot(customer, "checkout-js-modal");
   await frame.locator("[data-test-id=pay-button]").click();
 
@@ -393,6 +489,43 @@ test("dashboard checkout: create an order and pay it in the page", { timeout: TE
   await shot(dashboard, "dashboard-checkout");
   await dashboard.click("[data-test-id=pay-button]");
   await dashboard.waitForSelector("[data-test-id=success-state]", { timeout: PROCESSING_TIMEOUT });
+});
+
+test("the overview updates live and charts the volume", { timeout: TEST_TIMEOUT }, async () => {
+  await dashboard.goto(`${BASE_URL}/dashboard`);
+  const text = (id) => dashboard.locator(`[data-test-id=${id}]`).textContent();
+  const count = async () => Number((await text("total-transactions")).replace(/,/g, ""));
+  await dashboard.waitForSelector("[data-test-id=stats-container]");
+  await eventually(async () => assert.equal(await count(), (await api("/stats")).total_transactions));
+  const before = await count();
+  await markPage(dashboard);
+
+  const payment = await payViaApi(60000);
+  await eventually(async () => assert.equal(await count(), before + 1));
+  await eventually(async () => assert.equal((await api(`/payments/${payment.id}`)).status, "success"), {
+    timeout: PROCESSING_TIMEOUT,
+  });
+  await eventually(async () => {
+    const stats = await api("/stats");
+    assert.equal(paiseFromText(await text("total-amount")), stats.total_amount);
+    assert.ok(Math.abs(parseFloat(await text("success-rate")) - stats.success_rate) <= 0.05);
+  });
+  await assertNotReloaded(dashboard);
+
+  // Bars for the volume, on an axis of distinct round labels from ₹0.
+  const chart = dashboard.locator("[data-test-id=volume-chart]");
+  assert.equal(await dashboard.locator("[data-test-id=volume-chart-empty]").count(), 0);
+  assert.ok((await chart.locator(".chart-fill").count()) >= 1);
+  const labels = await chart.locator(".chart-y-label").allTextContents();
+  assert.equal(labels[0], "₹0");
+  assert.equal(new Set(labels).size, labels.length, `axis labels ${labels.join(", ")}`);
+  await shot(dashboard, "dashboard");
+
+  // Rolling the secret asks for confirmation first (cancelled: the seeded secret must keep working).
+  await dashboard.getByRole("button", { name: "Roll secret" }).click();
+  await dashboard.getByRole("dialog", { name: "Roll API secret?" }).waitFor();
+  await shot(dashboard, "roll-secret-confirm", { fullPage: false });
+  await dashboard.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
 });
 
 test("logging out returns to the sign-in page", { timeout: TEST_TIMEOUT }, async () => {

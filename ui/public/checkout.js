@@ -17,8 +17,8 @@
   var STYLE_ID = "payment-gateway-styles";
   var CSS =
     "#payment-gateway-modal{position:fixed;inset:0;z-index:2147483000}" +
-    "#payment-gateway-modal .modal-overlay{position:absolute;inset:0;display:flex;align-items:center;justify-content:center;padding:16px;background:rgba(15,23,42,.55)}" +
-    "#payment-gateway-modal .modal-content{position:relative;width:100%;max-width:440px;height:min(640px,calc(100vh - 32px));background:#fff;border-radius:14px;box-shadow:0 24px 64px rgba(15,23,42,.35);overflow:hidden}" +
+    "#payment-gateway-modal .modal-overlay{position:absolute;inset:0;display:flex;align-items:flex-start;justify-content:center;padding:max(16px,8vh) 16px 16px;background:rgba(15,23,42,.55)}" +
+    "#payment-gateway-modal .modal-content{position:relative;width:100%;max-width:440px;height:600px;max-height:100%;background:#fff;border-radius:14px;box-shadow:0 24px 64px rgba(15,23,42,.35);overflow:hidden;transition:height .15s ease-out}" +
     "#payment-gateway-modal iframe{width:100%;height:100%;border:0;display:block}" +
     "#payment-gateway-modal .close-button{position:absolute;top:10px;right:10px;width:32px;height:32px;border:0;border-radius:50%;background:#f1f5f9;color:#334155;font:20px/32px system-ui,sans-serif;cursor:pointer}" +
     "#payment-gateway-modal .close-button:hover{background:#e2e8f0}";
@@ -45,6 +45,7 @@
     }
     this.options = options;
     this.modal = null;
+    this.content = null;
     this.iframe = null;
     this.onMessage = this.onMessage.bind(this);
     this.onKeydown = this.onKeydown.bind(this);
@@ -85,7 +86,7 @@
       "data-test-id": "close-modal-button",
       "aria-label": "Close checkout",
     });
-    closeButton.textContent = "×";
+    closeButton.textContent = "\u00d7"; // escaped: the host page may not be UTF-8
     closeButton.addEventListener("click", this.close.bind(this));
 
     content.appendChild(iframe);
@@ -95,6 +96,7 @@
     document.body.appendChild(modal);
 
     this.modal = modal;
+    this.content = content;
     this.iframe = iframe;
     window.addEventListener("message", this.onMessage);
     document.addEventListener("keydown", this.onKeydown);
@@ -112,6 +114,7 @@
     document.removeEventListener("keydown", this.onKeydown);
     this.modal.remove();
     this.modal = null;
+    this.content = null;
     this.iframe = null;
   };
 
@@ -132,6 +135,13 @@
       (this.options.onFailure || noop)({ error: data.error, paymentId: data.paymentId, orderId: data.orderId });
     } else if (data.type === "payment_gateway:close") {
       this.close();
+    } else if (data.type === "payment_gateway:resize") {
+      // The checkout reports its height so the modal fits it (capped by the window, where the
+      // iframe scrolls). The modal hangs from the top, so resizing never moves what is inside.
+      var height = Math.ceil(Number(data.height));
+      if (height > 0 && height < 4000) {
+        this.content.style.height = height + "px";
+      }
     }
   };
 

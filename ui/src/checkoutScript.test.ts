@@ -24,6 +24,7 @@ class FakeElement extends FakeEventTarget {
   parent: FakeElement | undefined;
   id = "";
   textContent = "";
+  style: Record<string, string> = {};
   readonly contentWindow = {};
   constructor(readonly tag: string) {
     super();
@@ -156,6 +157,18 @@ describe("checkout.js", () => {
     post(GATEWAY, iframe.contentWindow, { type: "payment_gateway:close" });
     expect(callbacks.onClose).toHaveBeenCalledTimes(3);
     expect(env.body.children).toHaveLength(0);
+  });
+
+  it("fits the modal to the height the checkout reports", () => {
+    const { modal, iframe } = open();
+    const content = modal.children[0]?.children[0];
+    post(GATEWAY, iframe.contentWindow, { type: "payment_gateway:resize", height: 512.4 });
+    expect(content?.style.height).toBe("513px");
+    for (const height of [0, -5, "tall", Number.NaN, 1e9]) {
+      post(GATEWAY, iframe.contentWindow, { type: "payment_gateway:resize", height });
+    }
+    post(SHOP, iframe.contentWindow, { type: "payment_gateway:resize", height: 100 });
+    expect(content?.style.height).toBe("513px");
   });
 
   it("refuses to open when its own origin is unknown", () => {

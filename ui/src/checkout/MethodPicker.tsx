@@ -2,7 +2,7 @@ import type { PaymentMethod } from "../api/types";
 
 const METHODS: Array<{ method: PaymentMethod; title: string; detail: string; icon: string }> = [
   { method: "upi", title: "UPI", detail: "Pay with any UPI app", icon: "M13 3 6 14h5l-1 7 7-11h-5z" },
-  { method: "card", title: "Card", detail: "Visa, Mastercard, RuPay, Amex", icon: "M3 6h18v12H3zM3 10h18M7 15h3" },
+  { method: "card", title: "Card", detail: "Debit or credit card", icon: "M3 6h18v12H3zM3 10h18M7 15h3" },
 ];
 
 export function MethodPicker({

@@ -1,3 +1,4 @@
+import { Link } from "react-router-dom";
 import type { Payment } from "../api/types";
 import { formatDateTime } from "../lib/dates";
 import { formatMoney } from "../lib/money";
@@ -12,11 +13,12 @@ interface Props {
   error: unknown;
   onRetry: () => void;
   onOpen: (payment: Payment) => void;
+  filtered: boolean; // whether filters are narrowing the list, for the empty state
 }
 
 const COLUMNS = 6;
 
-export function PaymentsTable({ payments, loading, error, onRetry, onOpen }: Props) {
+export function PaymentsTable({ payments, loading, error, onRetry, onOpen, filtered }: Props) {
   return (
     <div className="table-wrap">
       <table className="table" data-test-id="transactions-table">
@@ -43,7 +45,15 @@ export function PaymentsTable({ payments, loading, error, onRetry, onOpen }: Pro
           )}
           {!loading && payments?.length === 0 && (
             <TableMessage colSpan={COLUMNS}>
-              <p className="empty">No payments match these filters yet.</p>
+              <p className="empty">
+                {filtered ? (
+                  "No payments match these filters."
+                ) : (
+                  <>
+                    No payments yet. Try one from the <Link to="/dashboard/checkout">Checkout</Link> page.
+                  </>
+                )}
+              </p>
             </TableMessage>
           )}
           {payments?.map((payment) => (

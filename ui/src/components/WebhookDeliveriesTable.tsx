@@ -16,13 +16,14 @@ interface Props {
   error: unknown;
   onRetry: () => void;
   onRetried: () => void;
+  filtered: boolean; // whether a status filter is narrowing the list, for the empty state
 }
 
 function pretty(payload: unknown): string {
   return typeof payload === "string" ? payload : JSON.stringify(payload, null, 2);
 }
 
-export function WebhookDeliveriesTable({ deliveries, loading, error, onRetry, onRetried }: Props) {
+export function WebhookDeliveriesTable({ deliveries, loading, error, onRetry, onRetried, filtered }: Props) {
   const [expanded, setExpanded] = useState<string>();
   const [retrying, setRetrying] = useState<string>();
   const toast = useToast();
@@ -68,7 +69,9 @@ export function WebhookDeliveriesTable({ deliveries, loading, error, onRetry, on
           )}
           {deliveries?.length === 0 && (
             <TableMessage colSpan={COLUMNS}>
-              <p className="empty">No deliveries yet. Send a test event to see one here.</p>
+              <p className="empty">
+                {filtered ? "No deliveries with this status." : "No deliveries yet. Send a test event to see one here."}
+              </p>
             </TableMessage>
           )}
           {deliveries?.map((delivery) => {
@@ -89,7 +92,7 @@ export function WebhookDeliveriesTable({ deliveries, loading, error, onRetry, on
                   </td>
                   <td className="mono">{delivery.event}</td>
                   <td>
-                    <StatusBadge status={delivery.status} />
+                    <StatusBadge status={delivery.status} testId="webhook-status" />
                   </td>
                   <td className="num">{delivery.attempts}</td>
                   <td className="num mono">{delivery.response_code ?? "—"}</td>

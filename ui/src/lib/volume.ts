@@ -13,10 +13,23 @@ export function fillDays(volume: DailyVolume[], days: number, today: Date): Dail
   return result;
 }
 
-// Rounds an axis maximum up to 1, 2 or 5 × a power of ten (0 → 100 so an empty chart still has a scale).
-export function niceCeiling(value: number): number {
-  if (value <= 0) return 100;
-  const power = 10 ** Math.floor(Math.log10(value));
-  const step = [1, 2, 5, 10].find((s) => s * power >= value) ?? 10;
-  return step * power;
+export interface Scale {
+  max: number; // the top of the axis: the last tick
+  ticks: number[]; // 0, step, 2 × step, … max
+}
+
+// A y-axis for amounts in minor units: 2–5 ticks spaced 1, 2 or 5 × a power of ten,
+// never closer than `minStep` (₹1 by default) so that whole-rupee labels never repeat.
+// An empty or all-zero series still gets a scale (0 and minStep) to draw gridlines on.
+export function niceScale(maxValue: number, target = 4, minStep = 100): Scale {
+  const value = Number.isFinite(maxValue) && maxValue > 0 ? maxValue : 0;
+  const rough = value / target;
+  let step = minStep;
+  if (rough > minStep) {
+    const power = 10 ** Math.floor(Math.log10(rough));
+    step = ([1, 2, 5, 10].map((m) => m * power).find((s) => s >= rough) ?? 10 * power);
+  }
+  const intervals = Math.max(1, Math.ceil(value / step));
+  const ticks = Array.from({ length: intervals + 1 }, (_, i) => i * step);
+  return { max: intervals * step, ticks };
 }

@@ -102,7 +102,7 @@ function CreateOrderCard({
   }
 
   return (
-    <Card title="1. Create an order">
+    <Card title="Create an order" description="A test order, as your server would create it.">
       <form className="stack" onSubmit={create} noValidate>
         {error !== undefined && <ErrorNotice error={error} />}
         <Field label="Amount (₹)" htmlFor="order-amount" error={touched ? amountError : undefined}>

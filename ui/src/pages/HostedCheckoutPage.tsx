@@ -1,3 +1,4 @@
+import { useEffect, useRef } from "react";
 import { useSearchParams } from "react-router-dom";
 import { Brand } from "../components/Brand";
 import { parseParentOrigin, postToParent } from "../checkout/bridge";
@@ -11,6 +12,18 @@ export function HostedCheckoutPage() {
   const key = params.get("key");
   const embedded = params.get("embedded") === "1";
   const parentOrigin = embedded ? parseParentOrigin(params.get("parent_origin")) : null;
+  const frame = useRef<HTMLDivElement>(null);
+
+  // Inside checkout.js, tell the modal how tall the checkout is whenever that changes.
+  useEffect(() => {
+    const element = frame.current;
+    if (!parentOrigin || !element) return;
+    const observer = new ResizeObserver(() =>
+      postToParent(parentOrigin, { type: "payment_gateway:resize", height: element.offsetHeight }),
+    );
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [parentOrigin]);
 
   const report = (outcome: CheckoutOutcome) => {
     if (!parentOrigin || !orderId) return;
@@ -33,7 +46,7 @@ export function HostedCheckoutPage() {
 
   return (
     <div className={embedded ? "checkout-page embedded" : "checkout-page"}>
-      <div className="checkout-frame">
+      <div className="checkout-frame" ref={frame}>
         {orderId && key ? (
           <Checkout orderId={orderId} apiKey={key} onOutcome={report} />
         ) : (

@@ -57,7 +57,7 @@ export function OrdersPage() {
               )}
               {orders.data?.items.length === 0 && (
                 <TableMessage colSpan={COLUMNS}>
-                  <p className="empty">No orders yet.</p>
+                  <p className="empty">No orders yet. Create one from your server, or a test order here.</p>
                 </TableMessage>
               )}
               {orders.data?.items.map((order) => (

@@ -59,6 +59,7 @@ export function TransactionsPage() {
           error={payments.error}
           onRetry={payments.reload}
           onOpen={(payment) => update({ payment: payment.id })}
+          filtered={Boolean(filters.status || filters.method || filters.from || filters.to)}
         />
         <Pagination
           page={page}

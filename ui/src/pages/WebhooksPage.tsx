@@ -51,6 +51,7 @@ export function WebhooksPage() {
             error={deliveries.error}
             onRetry={deliveries.reload}
             onRetried={deliveries.reload}
+            filtered={status !== ""}
           />
           <Pagination page={page} pageSize={PAGE_SIZE} total={deliveries.data?.total ?? 0} onPage={setPage} />
         </Card>
