@@ -76,6 +76,7 @@ func New(d Deps) http.Handler {
 	v1("/auth/logout", s.handle(s.logout), post)
 	v1("/test/merchant", s.handle(s.testMerchant), get)
 	v1("/public/config", s.handle(s.publicConfig), get)
+	v1("/openapi.json", s.handle(s.openAPI), get)
 
 	public := func(h func(http.ResponseWriter, *http.Request) error) http.Handler {
 		return allowAnyOrigin(s.handle(h))
