@@ -11,7 +11,7 @@ BIN   := bin/gateway
 export TEST_MODE ?= true
 export WEBHOOK_ALLOW_PRIVATE_TARGETS ?= true
 
-.PHONY: dev build ui generate check test test-go test-ui test-e2e clean
+.PHONY: dev build ui generate check test test-go test-ui test-sdk-js test-e2e clean
 
 dev: build
 	@./scripts/install-deps.sh postgres
@@ -39,7 +39,7 @@ check:
 
 test: build
 	./scripts/install-deps.sh postgres chromium
-	$(MAKE) --no-print-directory check test-go test-ui test-e2e
+	$(MAKE) --no-print-directory check test-go test-ui test-sdk-js test-e2e
 
 test-go:
 	$(GO) test -count=1 -timeout 20m ./...
@@ -47,9 +47,13 @@ test-go:
 test-ui: ui/node_modules/.installed
 	cd ui && npm test --silent
 
-# Browser tests against a whole gateway (`gateway dev` on spare ports, in a temporary directory).
+test-sdk-js:
+	cd sdk/js && npm test --silent
+
+# Browser tests and the JS client's live tests against a whole gateway (`gateway dev` on free
+# ports, in a temporary directory).
 test-e2e: build
-	./scripts/with-stack.sh bash -c 'cd ui && npm run test:e2e --silent'
+	./scripts/with-stack.sh bash -c 'cd ui && npm run test:e2e --silent && cd ../sdk/js && npm run test:live --silent'
 
 clean:
 	rm -rf bin ui/dist/app

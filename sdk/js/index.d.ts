@@ -1,0 +1,348 @@
+// Types of @paygate/node. Objects are the API's JSON: snake_case fields, amounts in the
+// currency's minor unit (paise, cents), timestamps as ISO 8601 UTC strings.
+
+export const DEFAULT_BASE_URL: string;
+export const VERSION: string;
+export const DEFAULT_TOLERANCE_SECONDS: number;
+
+// --- objects ---------------------------------------------------------------------------------
+
+export type Currency = "INR" | "USD" | "EUR" | "GBP";
+export type OrderStatus = "created" | "paid";
+export type PaymentMethod = "upi" | "card";
+export type PaymentStatus = "pending" | "success" | "failed" | "refunded";
+export type RefundStatus = "pending" | "processed" | "failed";
+export type WebhookDeliveryStatus = "pending" | "success" | "failed";
+export type WebhookEventName =
+  | "payment.created"
+  | "payment.pending"
+  | "payment.success"
+  | "payment.failed"
+  | "payment.captured"
+  | "refund.created"
+  | "refund.processed"
+  | "refund.failed"
+  | "webhook.test";
+
+export interface Order {
+  id: string;
+  merchant_id: string;
+  amount: number;
+  currency: Currency | string;
+  receipt: string | null;
+  notes: Record<string, unknown>;
+  status: OrderStatus;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Payment {
+  id: string;
+  order_id: string;
+  merchant_id: string;
+  amount: number;
+  currency: Currency | string;
+  method: PaymentMethod;
+  status: PaymentStatus;
+  /** UPI payments only. */
+  vpa?: string;
+  /** Card payments only: visa, mastercard, amex, rupay, ... */
+  card_network?: string;
+  /** Card payments only. */
+  card_last4?: string;
+  /** Failed payments only, e.g. CARD_DECLINED, UPI_FAILED. */
+  error_code?: string;
+  error_description?: string;
+  captured: boolean;
+  captured_at: string | null;
+  amount_refunded: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Refund {
+  id: string;
+  payment_id: string;
+  order_id: string;
+  amount: number;
+  currency: Currency | string;
+  reason: string | null;
+  status: RefundStatus;
+  error_code?: string;
+  error_description?: string;
+  processed_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The result of a create call; `replayed` is not enumerable, so the JSON stays the API's. */
+export type Created<T> = T & {
+  /** True when the gateway answered with the stored answer of an earlier request with the same idempotency key. */
+  readonly replayed: boolean;
+};
+
+export interface OrderList {
+  count: number;
+  total: number;
+  orders: Order[];
+}
+
+export interface PaymentList {
+  count: number;
+  total: number;
+  payments: Payment[];
+}
+
+export interface RefundList {
+  count: number;
+  total: number;
+  refunds: Refund[];
+}
+
+export interface WebhookConfig {
+  webhook_url: string | null;
+  webhook_secret: string;
+}
+
+export interface WebhookLog {
+  id: string;
+  event: WebhookEventName | string;
+  status: WebhookDeliveryStatus;
+  attempts: number;
+  payment_id: string | null;
+  refund_id: string | null;
+  last_attempt_at: string | null;
+  next_retry_at: string | null;
+  response_code: number | null;
+  response_body: string | null;
+  error: string | null;
+  payload: WebhookEvent;
+  created_at: string;
+}
+
+export interface WebhookLogList {
+  data: WebhookLog[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+/** The body of a webhook delivery. */
+export interface WebhookEvent {
+  /** Equal to the webhook-id header; deduplicate on it. */
+  id: string;
+  event: WebhookEventName | string;
+  timestamp: string;
+  data: {
+    payment?: Payment;
+    refund?: Refund;
+    message?: string;
+  };
+}
+
+// --- parameters ------------------------------------------------------------------------------
+
+export interface RequestOptions {
+  /** Aborts the request; the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Overrides the client's timeout for this request (0 for none). */
+  timeoutMs?: number;
+}
+
+export interface CreateOptions extends RequestOptions {
+  /**
+   * Makes the request safe to retry: a repeat with the same key and body returns the first
+   * answer (replayed: true) and creates nothing. 1-255 printable ASCII characters, kept 24 hours.
+   */
+  idempotencyKey?: string;
+}
+
+export interface PageParams {
+  /** 1-100; the gateway's default is 10. */
+  limit?: number;
+  offset?: number;
+}
+
+export interface CreateOrderParams {
+  /** Minor units, at least 100. */
+  amount: number;
+  /** Default INR. */
+  currency?: Currency;
+  /** At most 40 characters. */
+  receipt?: string;
+  /** At most 15 keys and 4 KiB. */
+  notes?: Record<string, unknown>;
+}
+
+export interface CardParams {
+  number: string;
+  expiry_month: number | string;
+  /** Four digits, or two meaning 20xx. */
+  expiry_year: number | string;
+  /** 3 digits, 4 for Amex. */
+  cvv: string;
+  holder_name: string;
+}
+
+export type CreatePaymentParams =
+  | { order_id: string; method?: "upi"; vpa: string; card?: undefined }
+  | { order_id: string; method?: "card"; card: CardParams; vpa?: undefined };
+
+export interface ListPaymentsParams extends PageParams {
+  status?: PaymentStatus;
+  method?: PaymentMethod;
+  /** First creation day, inclusive: "YYYY-MM-DD" or a Date (its UTC day). */
+  from?: string | Date;
+  /** Last creation day, inclusive. */
+  to?: string | Date;
+}
+
+export interface CaptureParams {
+  /** Must equal the payment's amount. */
+  amount: number;
+}
+
+export interface CreateRefundParams {
+  /** Minor units; everything not yet refunded when omitted. */
+  amount?: number;
+  /** At most 255 characters. */
+  reason?: string;
+}
+
+export interface ListRefundsParams extends PageParams {
+  payment_id?: string;
+}
+
+export interface ListWebhookLogsParams extends PageParams {
+  status?: WebhookDeliveryStatus;
+  event?: WebhookEventName;
+}
+
+export interface WaitOptions {
+  /** Default 60000; then the promise rejects with a DOMException named "TimeoutError". */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface PaymentGatewayOptions {
+  apiKey: string;
+  apiSecret: string;
+  /** The gateway's URL without /api/v1; default http://127.0.0.1:8000. */
+  baseUrl?: string;
+  /** Per-request timeout in milliseconds; default 30000, 0 for none. */
+  timeoutMs?: number;
+  /** A fetch implementation; default globalThis.fetch. */
+  fetch?: typeof fetch;
+}
+
+// --- client ----------------------------------------------------------------------------------
+
+export class PaymentGateway {
+  constructor(options: PaymentGatewayOptions);
+  readonly baseUrl: string;
+
+  createOrder(params: CreateOrderParams, options?: CreateOptions): Promise<Created<Order>>;
+  getOrder(id: string, options?: RequestOptions): Promise<Order>;
+  listOrders(params?: PageParams, options?: RequestOptions): Promise<OrderList>;
+
+  createPayment(params: CreatePaymentParams, options?: CreateOptions): Promise<Created<Payment>>;
+  getPayment(id: string, options?: RequestOptions): Promise<Payment>;
+  listPayments(params?: ListPaymentsParams, options?: RequestOptions): Promise<PaymentList>;
+  capturePayment(id: string, params: CaptureParams, options?: CreateOptions): Promise<Created<Payment>>;
+  waitForPayment(id: string, options?: WaitOptions): Promise<Payment>;
+
+  createRefund(paymentId: string, params?: CreateRefundParams, options?: CreateOptions): Promise<Created<Refund>>;
+  getRefund(id: string, options?: RequestOptions): Promise<Refund>;
+  listRefunds(params?: ListRefundsParams, options?: RequestOptions): Promise<RefundList>;
+  waitForRefund(id: string, options?: WaitOptions): Promise<Refund>;
+
+  getWebhookConfig(options?: RequestOptions): Promise<WebhookConfig>;
+  setWebhookUrl(url: string, options?: RequestOptions): Promise<WebhookConfig>;
+  regenerateWebhookSecret(options?: RequestOptions): Promise<WebhookConfig>;
+  sendTestWebhook(options?: RequestOptions): Promise<{ id: string; status: "pending" }>;
+  listWebhookLogs(params?: ListWebhookLogsParams, options?: RequestOptions): Promise<WebhookLogList>;
+  getWebhookLog(id: string, options?: RequestOptions): Promise<WebhookLog>;
+  retryWebhook(id: string, options?: RequestOptions): Promise<{ id: string; status: "pending"; message: string }>;
+}
+export default PaymentGateway;
+
+// --- errors ----------------------------------------------------------------------------------
+
+export const ErrorCodes: Readonly<{
+  BAD_REQUEST: "BAD_REQUEST_ERROR";
+  INVALID_VPA: "INVALID_VPA";
+  INVALID_CARD: "INVALID_CARD";
+  EXPIRED_CARD: "EXPIRED_CARD";
+  AUTHENTICATION: "AUTHENTICATION_ERROR";
+  NOT_FOUND: "NOT_FOUND_ERROR";
+  IDEMPOTENCY: "IDEMPOTENCY_ERROR";
+  RATE_LIMIT: "RATE_LIMIT_ERROR";
+  SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE";
+  SERVER: "SERVER_ERROR";
+}>;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+/** An error answer of the API. */
+export class PaymentGatewayError extends Error {
+  constructor(fields: { status: number; code: string | null; description: string; requestId?: string | null });
+  /** HTTP status. */
+  readonly status: number;
+  /** The API's error code, or null when the body was not the API's error shape. */
+  readonly code: ErrorCode | string | null;
+  readonly description: string;
+  /** X-Request-Id of the request. */
+  readonly requestId: string | null;
+  /** Whether repeating the request later may succeed (429, 409 idempotency, 5xx). */
+  readonly retryable: boolean;
+}
+/** 400, including INVALID_VPA, INVALID_CARD and EXPIRED_CARD. */
+export class InvalidRequestError extends PaymentGatewayError {}
+/** 401 or 403. */
+export class AuthenticationError extends PaymentGatewayError {}
+/** 404. */
+export class NotFoundError extends PaymentGatewayError {}
+/** 409 or 422 with IDEMPOTENCY_ERROR. */
+export class IdempotencyError extends PaymentGatewayError {}
+/** 429. */
+export class RateLimitError extends PaymentGatewayError {}
+/** 5xx. */
+export class ServerError extends PaymentGatewayError {}
+/** No answer: unreachable gateway, broken connection or timeout. The cause is in `cause`. */
+export class PaymentGatewayConnectionError extends Error {
+  constructor(message: string, options?: { cause?: unknown });
+}
+
+// --- verification ----------------------------------------------------------------------------
+
+export type RawBody = string | Uint8Array | ArrayBuffer;
+export type HeadersLike =
+  | Headers
+  | { get(name: string): string | null | undefined }
+  | Record<string, string | string[] | undefined>;
+
+export class WebhookVerificationError extends Error {
+  constructor(reason: WebhookVerificationError["reason"], message: string);
+  readonly reason: "missing_headers" | "bad_timestamp" | "bad_signature" | "bad_body";
+}
+
+/**
+ * Checks a delivery's Standard Webhooks signature (webhook-id, webhook-timestamp,
+ * webhook-signature) against the raw body and returns the parsed event; throws a
+ * WebhookVerificationError when it does not verify.
+ */
+export function verifyWebhook(
+  rawBody: RawBody,
+  headers: HeadersLike | null | undefined,
+  secret: string,
+  options?: { toleranceSeconds?: number; now?: Date | number },
+): WebhookEvent;
+
+/** Checks the older X-Webhook-Signature header (hex HMAC-SHA256 of the body). */
+export function verifyLegacySignature(rawBody: RawBody, signature: string | null | undefined, secret: string): boolean;
+
+/** Checks checkout.js's onSuccess signature: hex HMAC-SHA256 of "orderId|paymentId" keyed with the webhook secret. */
+export function verifyCheckoutSignature(
+  payment: { orderId: string; paymentId: string; signature: string | null | undefined },
+  webhookSecret: string,
+): boolean;

@@ -1,0 +1,321 @@
+// @paygate/node: a client for the PayGate API and verification of its webhooks and checkout
+// signatures. No runtime dependencies: fetch for HTTP (Node 20+, browsers, edge runtimes) and
+// node:crypto for HMAC where it exists (a plain-JavaScript HMAC elsewhere).
+import { ErrorCodes, PaymentGatewayConnectionError, errorFor } from "./errors.js";
+
+export {
+  ErrorCodes,
+  PaymentGatewayError,
+  InvalidRequestError,
+  AuthenticationError,
+  NotFoundError,
+  IdempotencyError,
+  RateLimitError,
+  ServerError,
+  PaymentGatewayConnectionError,
+} from "./errors.js";
+export {
+  verifyWebhook,
+  verifyLegacySignature,
+  verifyCheckoutSignature,
+  WebhookVerificationError,
+  DEFAULT_TOLERANCE_SECONDS,
+} from "./webhooks.js";
+
+/** Where a client points when no baseUrl is given: a gateway started locally with `make dev`. */
+export const DEFAULT_BASE_URL = "http://127.0.0.1:8000";
+
+/** This package's version, sent in the User-Agent header. */
+export const VERSION = "0.1.0";
+
+const ID = /^[A-Za-z0-9_-]{1,100}$/;
+
+/**
+ * A client of the PayGate API for one merchant. Objects are returned as the API's JSON
+ * (snake_case fields, amounts in minor units, ISO 8601 UTC timestamps), and request parameters
+ * use the same field names.
+ */
+export class PaymentGateway {
+  #apiKey;
+  #apiSecret;
+  #baseUrl;
+  #timeoutMs;
+  #fetch;
+
+  /**
+   * @param {object} options
+   * @param {string} options.apiKey the merchant's API key
+   * @param {string} options.apiSecret the merchant's API secret (keep it on the server)
+   * @param {string} [options.baseUrl] the gateway's URL, without /api/v1 (default http://127.0.0.1:8000)
+   * @param {number} [options.timeoutMs] per-request timeout (default 30000; 0 for none)
+   * @param {typeof fetch} [options.fetch] a fetch implementation (default globalThis.fetch)
+   */
+  constructor({ apiKey, apiSecret, baseUrl = DEFAULT_BASE_URL, timeoutMs = 30_000, fetch: fetchImpl } = {}) {
+    if (typeof apiKey !== "string" || apiKey === "") throw new TypeError("apiKey is required");
+    if (typeof apiSecret !== "string" || apiSecret === "") throw new TypeError("apiSecret is required");
+    fetchImpl ??= globalThis.fetch;
+    if (typeof fetchImpl !== "function") throw new TypeError("no fetch: pass options.fetch");
+    this.#apiKey = apiKey;
+    this.#apiSecret = apiSecret;
+    this.#baseUrl = String(baseUrl).replace(/\/+$/, "");
+    this.#timeoutMs = timeoutMs;
+    this.#fetch = fetchImpl;
+  }
+
+  /** The gateway URL requests go to. */
+  get baseUrl() {
+    return this.#baseUrl;
+  }
+
+  // --- orders ----------------------------------------------------------------------------
+
+  /**
+   * Creates an order: { amount (minor units, at least 100), currency? ("INR" default, "USD",
+   * "EUR", "GBP"), receipt?, notes? }.
+   */
+  async createOrder(params, options = {}) {
+    return this.#request("POST", "/orders", { body: params, ...options, create: true });
+  }
+
+  /** Fetches an order by id; an unknown id throws NotFoundError. */
+  async getOrder(id, options = {}) {
+    return this.#request("GET", `/orders/${checkId(id)}`, options);
+  }
+
+  /** Lists orders, newest first: { count, total, orders }. */
+  async listOrders({ limit, offset } = {}, options = {}) {
+    return this.#request("GET", "/orders", { ...options, query: { limit, offset } });
+  }
+
+  // --- payments --------------------------------------------------------------------------
+
+  /**
+   * Starts a payment of an order: { order_id, method: "upi", vpa } or { order_id, method: "card",
+   * card: { number, expiry_month, expiry_year, cvv, holder_name } }. method may be left out when
+   * vpa or card says it. The payment is returned pending; poll getPayment (or waitForPayment) or
+   * listen for the payment.success / payment.failed webhooks.
+   */
+  async createPayment(params, options = {}) {
+    const body = { ...params };
+    if (body.method === undefined) {
+      if (body.vpa !== undefined) body.method = "upi";
+      else if (body.card !== undefined) body.method = "card";
+    }
+    return this.#request("POST", "/payments", { body, ...options, create: true });
+  }
+
+  /** Fetches a payment by id. */
+  async getPayment(id, options = {}) {
+    return this.#request("GET", `/payments/${checkId(id)}`, options);
+  }
+
+  /**
+   * Lists payments, newest first, optionally filtered: { limit, offset, status, method, from,
+   * to }. from and to are inclusive creation days, as "YYYY-MM-DD" or a Date (its UTC day).
+   * Returns { count, total, payments }.
+   */
+  async listPayments({ limit, offset, status, method, from, to } = {}, options = {}) {
+    return this.#request("GET", "/payments", { ...options, query: { limit, offset, status, method, from: day(from), to: day(to) } });
+  }
+
+  /** Captures a successful payment; amount must equal the payment's amount. */
+  async capturePayment(id, { amount } = {}, options = {}) {
+    return this.#request("POST", `/payments/${checkId(id)}/capture`, { body: { amount }, ...options, create: true });
+  }
+
+  /**
+   * Polls a payment until it is no longer pending and returns it. Rejects with a DOMException
+   * named "TimeoutError" when it is still pending after timeoutMs (default 60000).
+   */
+  async waitForPayment(id, { timeoutMs = 60_000, signal } = {}) {
+    return this.#poll(() => this.getPayment(id, { signal }), timeoutMs, signal);
+  }
+
+  // --- refunds ---------------------------------------------------------------------------
+
+  /**
+   * Refunds a successful payment: { amount? (minor units; everything left when omitted),
+   * reason? }. The refund is returned pending.
+   */
+  async createRefund(paymentId, { amount, reason } = {}, options = {}) {
+    return this.#request("POST", `/payments/${checkId(paymentId)}/refunds`, { body: { amount, reason }, ...options, create: true });
+  }
+
+  /** Fetches a refund by id. */
+  async getRefund(id, options = {}) {
+    return this.#request("GET", `/refunds/${checkId(id)}`, options);
+  }
+
+  /** Lists refunds, newest first, optionally of one payment: { count, total, refunds }. */
+  async listRefunds({ limit, offset, payment_id } = {}, options = {}) {
+    return this.#request("GET", "/refunds", { ...options, query: { limit, offset, payment_id } });
+  }
+
+  /** Polls a refund until it is no longer pending and returns it. */
+  async waitForRefund(id, { timeoutMs = 60_000, signal } = {}) {
+    return this.#poll(() => this.getRefund(id, { signal }), timeoutMs, signal);
+  }
+
+  // --- webhooks --------------------------------------------------------------------------
+
+  /** The webhook endpoint and signing secret: { webhook_url, webhook_secret }. */
+  async getWebhookConfig(options = {}) {
+    return this.#request("GET", "/webhooks/config", options);
+  }
+
+  /** Sets the webhook endpoint; "" disables delivery. Returns { webhook_url, webhook_secret }. */
+  async setWebhookUrl(url, options = {}) {
+    return this.#request("PUT", "/webhooks/config", { ...options, body: { webhook_url: url } });
+  }
+
+  /** Replaces the webhook signing secret; returns the new { webhook_url, webhook_secret }. */
+  async regenerateWebhookSecret(options = {}) {
+    return this.#request("POST", "/webhooks/regenerate-secret", options);
+  }
+
+  /** Sends a webhook.test event to the configured endpoint: { id, status }. */
+  async sendTestWebhook(options = {}) {
+    return this.#request("POST", "/webhooks/test", options);
+  }
+
+  /** Lists webhook deliveries, newest first: { data, total, limit, offset }. */
+  async listWebhookLogs({ limit, offset, status, event } = {}, options = {}) {
+    return this.#request("GET", "/webhooks", { ...options, query: { limit, offset, status, event } });
+  }
+
+  /** Fetches one event's delivery record. */
+  async getWebhookLog(id, options = {}) {
+    return this.#request("GET", `/webhooks/${checkId(id)}`, options);
+  }
+
+  /** Schedules a delivery again from its first attempt: { id, status, message }. */
+  async retryWebhook(id, options = {}) {
+    return this.#request("POST", `/webhooks/${checkId(id)}/retry`, options);
+  }
+
+  // --- plumbing --------------------------------------------------------------------------
+
+  async #request(method, path, { body, query, idempotencyKey, signal, timeoutMs = this.#timeoutMs, create = false } = {}) {
+    let url = `${this.#baseUrl}/api/v1${path}`;
+    const search = new URLSearchParams();
+    for (const [name, value] of Object.entries(query ?? {})) {
+      if (value !== undefined && value !== null && value !== "") search.set(name, String(value));
+    }
+    if (search.toString() !== "") url += `?${search}`;
+    const headers = {
+      Accept: "application/json",
+      "User-Agent": `paygate-node/${VERSION}`,
+      "X-Api-Key": this.#apiKey,
+      "X-Api-Secret": this.#apiSecret,
+    };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (idempotencyKey !== undefined && idempotencyKey !== null) headers["Idempotency-Key"] = String(idempotencyKey);
+
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = timeoutMs > 0 ? setTimeout(() => ((timedOut = true), controller.abort()), timeoutMs) : undefined;
+    const forward = () => controller.abort(signal.reason);
+    if (signal?.aborted) forward();
+    signal?.addEventListener("abort", forward, { once: true });
+    let response;
+    let text;
+    try {
+      response = await this.#fetch(url, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: controller.signal,
+        redirect: "manual",
+      });
+      text = await response.text();
+    } catch (err) {
+      if (signal?.aborted && !timedOut) throw signal.reason ?? err;
+      const why = timedOut ? `timed out after ${timeoutMs} ms` : (err?.cause?.message ?? err?.message ?? String(err));
+      throw new PaymentGatewayConnectionError(`${method} ${path}: ${why}`, { cause: err });
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", forward);
+    }
+
+    const requestId = response.headers.get("x-request-id");
+    if (response.status < 200 || response.status > 299) {
+      const location = response.headers.get("location");
+      if (response.status >= 300 && response.status < 400 && location) {
+        // Not followed: that would send the API secret wherever the redirect points.
+        text = `Redirected to ${location}; set baseUrl to the gateway's final URL`;
+      }
+      throw errorFrom(response.status, text, requestId);
+    }
+    let data = null;
+    if (text !== "") {
+      try {
+        data = JSON.parse(text);
+      } catch (err) {
+        throw new Error(`${method} ${path}: the ${response.status} answer is not JSON`, { cause: err });
+      }
+    }
+    if (create && data !== null && typeof data === "object") {
+      // Not enumerable: the object stays the API's JSON when serialised or spread.
+      Object.defineProperty(data, "replayed", { value: response.headers.get("idempotent-replayed") === "true", enumerable: false });
+    }
+    return data;
+  }
+
+  async #poll(get, timeoutMs, signal) {
+    const deadline = Date.now() + timeoutMs;
+    let pause = 200;
+    for (;;) {
+      const object = await get();
+      if (object.status !== "pending") return object;
+      if (Date.now() + pause > deadline) {
+        throw new DOMException(`${object.id} is still pending after ${timeoutMs} ms`, "TimeoutError");
+      }
+      await sleep(pause, signal);
+      pause = Math.min(Math.round(pause * 1.5), 2000);
+    }
+  }
+}
+
+function errorFrom(status, text, requestId) {
+  let parsed;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not the API's error shape
+  }
+  const e = parsed?.error;
+  if (e && typeof e.code === "string") {
+    return errorFor({ status, code: e.code, description: String(e.description ?? ""), requestId });
+  }
+  const description = text.trim().slice(0, 200) || `HTTP ${status}`;
+  return errorFor({ status, code: null, description, requestId });
+}
+
+function checkId(id) {
+  if (typeof id !== "string" || !ID.test(id)) {
+    throw new TypeError(`invalid id ${JSON.stringify(id)}: ids are letters, digits, "_" and "-"`);
+  }
+  return id;
+}
+
+function day(value) {
+  if (value instanceof Date) return value.toISOString().slice(0, 10);
+  return value;
+}
+
+function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+export default PaymentGateway;
