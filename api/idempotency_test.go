@@ -2,6 +2,8 @@ package api_test
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
 	"net/http"
 	"strings"
 	"sync"
@@ -130,5 +132,27 @@ func TestExpiredKeysAreDeletedBySchedule(t *testing.T) {
 	// An expired key is a new request again.
 	if r := gw.Do(t, withKey(http.MethodPost, "/api/v1/orders", "old", map[string]any{"amount": 900})); r.Status != http.StatusCreated || r.Header.Get("Idempotent-Replayed") != "" {
 		t.Errorf("reused expired key = %d %s", r.Status, r.Body)
+	}
+}
+
+// While a request with a key is executing (it holds the key's lock), a repeat gets 409 at once.
+func TestRepeatWhileFirstRunsGets409(t *testing.T) {
+	gw := gatewaytest.Start(t)
+	h := sha256.Sum256([]byte("550e8400-e29b-41d4-a716-446655440000\x00in-flight"))
+	tx, err := gw.Pool.Begin(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(t.Context())
+	if _, err := tx.Exec(t.Context(), `SELECT pg_advisory_xact_lock($1)`, int64(binary.BigEndian.Uint64(h[:8]))); err != nil {
+		t.Fatal(err)
+	}
+	r := gw.Do(t, withKey(http.MethodPost, "/api/v1/orders", "in-flight", map[string]any{"amount": 500}))
+	if r.Status != http.StatusConflict || r.ErrorCode() != "IDEMPOTENCY_ERROR" {
+		t.Errorf("repeat during the first = %d %s, want 409", r.Status, r.Body)
+	}
+	tx.Rollback(t.Context())
+	if r := gw.Do(t, withKey(http.MethodPost, "/api/v1/orders", "in-flight", map[string]any{"amount": 500})); r.Status != http.StatusCreated {
+		t.Errorf("after the first ended = %d %s", r.Status, r.Body)
 	}
 }
