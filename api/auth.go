@@ -41,6 +41,9 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		if err != nil {
 			return err
 		}
+		if err := s.limitAPIKey(w, m.APIKey); err != nil {
+			return err
+		}
 		ctx := context.WithValue(context.WithValue(r.Context(), merchantKey{}, m), actorKey{}, actor)
 		next.ServeHTTP(w, r.WithContext(ctx))
 		return nil
@@ -219,6 +222,18 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		SameSite: http.SameSiteStrictMode,
 	})
 	writeJSON(w, http.StatusOK, map[string]any{"message": "Login successful", "merchant": viewMerchant(m)})
+	return nil
+}
+
+// limitAPIKey answers 429 with Retry-After once a merchant exceeds its request budget.
+func (s *Server) limitAPIKey(w http.ResponseWriter, key string) error {
+	if s.byAPIKey == nil {
+		return nil
+	}
+	if ok, wait := s.byAPIKey.Allow(key, s.now()); !ok {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		return &Error{http.StatusTooManyRequests, CodeRateLimit, "Too many requests; slow down and retry after the time in Retry-After"}
+	}
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/paygate/paygate/config"
 	"github.com/paygate/paygate/gatewaytest"
 )
 
@@ -203,5 +204,30 @@ func TestSessionsEndWhenIdleOrOld(t *testing.T) {
 	gw.Pool.Exec(t.Context(), `UPDATE sessions SET expires_at = now() - interval '1 second' WHERE token_hash = (SELECT token_hash FROM sessions ORDER BY created_at DESC LIMIT 1)`)
 	if me(idle) != http.StatusUnauthorized || me(old) != http.StatusUnauthorized {
 		t.Errorf("idle session = %d, expired session = %d, want 401 for both", me(idle), me(old))
+	}
+}
+
+func TestAPIKeyRateLimit(t *testing.T) {
+	gw := gatewaytest.Start(t, func(c *config.Config) { c.APIRateLimit, c.APIRateBurst = 1, 20 })
+	statuses := map[int]int{}
+	var retryAfter string
+	for range 30 {
+		r := gw.Get(t, "/api/v1/orders")
+		statuses[r.Status]++
+		if r.Status == http.StatusTooManyRequests {
+			retryAfter = r.Header.Get("Retry-After")
+			if r.ErrorCode() != "RATE_LIMIT_ERROR" {
+				t.Errorf("429 body %s", r.Body)
+			}
+		}
+	}
+	// A burst of 20 passes; the rest of a quick burst of 30 is refused (a token may come back).
+	if statuses[http.StatusOK] < 20 || statuses[http.StatusOK] > 22 || statuses[http.StatusTooManyRequests] < 8 || retryAfter != "1" {
+		t.Errorf("statuses %v, Retry-After %q", statuses, retryAfter)
+	}
+	// Another merchant has its own bucket.
+	other := register(t, gw, "bucket@example.com")
+	if r := gw.Do(t, gatewaytest.Request{Method: http.MethodGet, Path: "/api/v1/orders", Anonymous: true, Headers: other}); r.Status != http.StatusOK {
+		t.Errorf("another key = %d", r.Status)
 	}
 }

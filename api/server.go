@@ -26,6 +26,8 @@ type Server struct {
 	temporal client.Client
 	starter  workflows.Starter
 	webhooks *delivery.Client
+	// Requests per API key; nil when unlimited.
+	byAPIKey *ratelimit.Limiter
 	// Failed logins per email and per client address.
 	loginsByEmail, loginsByAddress *ratelimit.Limiter
 	cfg                            config.Config
@@ -58,6 +60,9 @@ func New(d Deps) http.Handler {
 		cfg:             d.Config,
 		log:             d.Logger,
 		now:             time.Now,
+	}
+	if d.Config.APIRateLimit > 0 {
+		s.byAPIKey = ratelimit.New(float64(d.Config.APIRateLimit), max(d.Config.APIRateBurst, 1))
 	}
 	r := mux.NewRouter()
 	r.NotFoundHandler = s.handle(func(w http.ResponseWriter, r *http.Request) error { return notFound("Route") })

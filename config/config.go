@@ -24,6 +24,10 @@ type Config struct {
 	DevTemporalPort   int    // DEV_TEMPORAL_PORT: the embedded Temporal frontend's port in dev
 	DevTemporalUIPort int    // DEV_TEMPORAL_UI_PORT: the embedded Temporal Web UI's port in dev
 	SeedTestMerchant  bool   // SEED_TEST_MERCHANT: create the test merchant (always in dev)
+	// APIRateLimit is requests per second per API key (API_RATE_LIMIT, 0 = unlimited), with
+	// bursts of APIRateBurst (API_RATE_BURST).
+	APIRateLimit int
+	APIRateBurst int
 
 	Bank         BankConfig
 	TestMerchant TestMerchant
@@ -72,6 +76,8 @@ func FromEnv() (Config, error) {
 		DevTemporalPort:   e.int("DEV_TEMPORAL_PORT", 7233),
 		DevTemporalUIPort: e.int("DEV_TEMPORAL_UI_PORT", 8233),
 		SeedTestMerchant:  e.bool("SEED_TEST_MERCHANT", false),
+		APIRateLimit:      e.int("API_RATE_LIMIT", 1000),
+		APIRateBurst:      e.int("API_RATE_BURST", 2000),
 		Bank: BankConfig{
 			TestMode:        e.bool("TEST_MODE", false),
 			ProcessingDelay: time.Duration(e.int("TEST_PROCESSING_DELAY", 1000)) * time.Millisecond,
