@@ -4,11 +4,13 @@ import (
 	"context"
 	"time"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/paygate/paygate/bank"
 	"github.com/paygate/paygate/db"
 	"github.com/paygate/paygate/outbox"
+	"github.com/paygate/paygate/requestid"
 )
 
 // Payment statuses.
@@ -75,6 +77,8 @@ func (a *Activities) SettlePayment(ctx context.Context, paymentID string) error 
 	if err != nil {
 		return wrap("settle payment", paymentID, err)
 	}
+	activity.GetLogger(ctx).Info("bank answered", "payment_id", paymentID, "approved", answer.Approved,
+		"decline_code", answer.DeclineCode, "request_id", requestid.From(ctx))
 	if !answer.Approved {
 		return temporal.NewNonRetryableApplicationError(answer.DeclineReason, answer.DeclineCode, nil)
 	}

@@ -4,7 +4,10 @@ import (
 	"context"
 	"time"
 
+	"go.temporal.io/sdk/activity"
+
 	"github.com/paygate/paygate/db"
+	"github.com/paygate/paygate/requestid"
 	"github.com/paygate/paygate/webhooks"
 )
 
@@ -74,6 +77,8 @@ func (a *Activities) AttemptWebhook(ctx context.Context, req AttemptRequest) (At
 	if _, err := a.Queries.RecordAttempt(ctx, params); err != nil && !isNoRows(err) {
 		return AttemptResult{}, wrap("record webhook attempt", req.LogID, err)
 	}
+	activity.GetLogger(ctx).Info("webhook attempt", "event_id", req.LogID, "attempt", req.Attempt, "status", params.Status,
+		"response_code", params.ResponseCode, "error", params.Error, "request_id", requestid.From(ctx))
 	return result, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/paygate/paygate/gatewaytest"
 )
@@ -42,5 +43,32 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 	// A three-digit CVV could match any number in a log line, so look for the field instead.
 	if strings.Contains(strings.ToLower(logs), "cvv") {
 		t.Error("logs mention a CVV")
+	}
+}
+
+// The id of the request that created a payment follows it into its workflow's and activities'
+// logs.
+func TestRequestIDReachesWorkflowLogs(t *testing.T) {
+	gw := gatewaytest.Start(t)
+	rc := gatewaytest.NewReceiver(t)
+	configureWebhook(t, gw, rc.URL)
+	r := gw.Do(t, gatewaytest.Request{Method: http.MethodPost, Path: "/api/v1/payments",
+		Body:    map[string]any{"order_id": newOrder(t, gw, 500), "method": "upi", "vpa": "a@upi"},
+		Headers: map[string]string{"X-Request-Id": "req-trace-42"}})
+	if r.Header.Get("X-Request-Id") != "req-trace-42" {
+		t.Errorf("X-Request-Id echoed as %q", r.Header.Get("X-Request-Id"))
+	}
+	gw.WaitForStatus(t, "/api/v1/payments/"+r.JSON(t)["id"].(string))
+	rc.WaitFor(t, 5*time.Second, "payment.success", func([]gatewaytest.Delivery) bool { return len(rc.Of("payment.success")) == 1 })
+	for _, msg := range []string{"bank answered", "payment final", "webhook attempt"} {
+		found := false
+		for _, line := range strings.Split(gw.Logs(), "\n") {
+			if strings.Contains(line, `"msg":"`+msg+`"`) && strings.Contains(line, `"request_id":"req-trace-42"`) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("no %q log line carries the request id", msg)
+		}
 	}
 }

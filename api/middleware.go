@@ -1,24 +1,18 @@
 package api
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/paygate/paygate/requestid"
 )
 
-type requestIDKey struct{}
-
-// RequestID returns the id of the request a context belongs to ("" outside a request).
-func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
-}
-
-// withRequestContext gives every request an id (X-Request-Id, echoed back), logs it when it
-// ends, and turns a panic into a 500 without a stack trace.
+// withRequestContext gives every request an id (X-Request-Id, echoed back) that follows it into
+// the workflows it starts (requestid), logs it when it ends, and turns a panic into a 500 without
+// a stack trace.
 func (s *Server) withRequestContext(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get("X-Request-Id")
@@ -26,7 +20,7 @@ func (s *Server) withRequestContext(next http.Handler) http.Handler {
 			id = uuid.NewString()
 		}
 		w.Header().Set("X-Request-Id", id)
-		r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
+		r = r.WithContext(requestid.With(r.Context(), id))
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		start := time.Now()
 		defer func() {

@@ -28,6 +28,7 @@ import (
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 	"go.temporal.io/server/temporaltest"
 
 	"github.com/paygate/paygate/api"
@@ -36,6 +37,7 @@ import (
 	"github.com/paygate/paygate/db"
 	"github.com/paygate/paygate/ids"
 	"github.com/paygate/paygate/pglocal/pgtest"
+	"github.com/paygate/paygate/requestid"
 	"github.com/paygate/paygate/worker"
 	"github.com/paygate/paygate/workflows"
 )
@@ -139,7 +141,8 @@ func Start(t *testing.T, options ...func(*config.Config)) *Stack {
 	t.Cleanup(pool.Close)
 
 	tc := temporal.server.NewClientWithOptions(client.Options{
-		Logger: sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil))),
+		Logger:             sdklog.NewStructuredLogger(slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))),
+		ContextPropagators: []workflow.ContextPropagator{requestid.Propagator{}},
 	})
 	temporal.once.Do(func() {
 		temporal.err = workflows.RegisterSearchAttributes(ctx, tc, temporal.server.GetDefaultNamespace())

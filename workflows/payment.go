@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/paygate/paygate/activities"
+	"github.com/paygate/paygate/requestid"
 )
 
 // PaymentInput starts a PaymentWorkflow. It carries no card data: the workflow's history is
@@ -94,6 +95,8 @@ func PaymentWorkflow(ctx workflow.Context, in PaymentInput) (PaymentResult, erro
 		return PaymentResult{}, err
 	}
 	hooks.send(ctx, events)
+	workflow.GetLogger(ctx).Info("payment final", "payment_id", in.PaymentID, "status", outcome.Status,
+		"error_code", outcome.ErrorCode, "request_id", requestid.FromWorkflow(ctx))
 	return PaymentResult{Status: outcome.Status, ErrorCode: outcome.ErrorCode}, finish(ctx, hooks, outcome.Status)
 }
 

@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/paygate/paygate/activities"
+	"github.com/paygate/paygate/requestid"
 )
 
 // RefundInput starts a RefundWorkflow.
@@ -49,5 +50,7 @@ func RefundWorkflow(ctx workflow.Context, in RefundInput) (RefundResult, error) 
 		return RefundResult{}, err
 	}
 	hooks.send(ctx, events)
+	workflow.GetLogger(ctx).Info("refund final", "refund_id", in.RefundID, "payment_id", in.PaymentID, "status", outcome.Status,
+		"error_code", outcome.ErrorCode, "request_id", requestid.FromWorkflow(ctx))
 	return RefundResult{Status: outcome.Status, ErrorCode: outcome.ErrorCode}, finish(ctx, hooks, outcome.Status)
 }

@@ -16,11 +16,13 @@ import (
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/paygate/paygate/api"
 	"github.com/paygate/paygate/auth"
 	"github.com/paygate/paygate/config"
 	"github.com/paygate/paygate/db"
+	"github.com/paygate/paygate/requestid"
 	"github.com/paygate/paygate/ui"
 	"github.com/paygate/paygate/worker"
 	"github.com/paygate/paygate/workflows"
@@ -158,11 +160,11 @@ func openPool(ctx context.Context, cfg config.Config) (*pgxpool.Pool, error) {
 }
 
 func dialTemporal(ctx context.Context, log *slog.Logger, cfg config.Config) (client.Client, error) {
-	sdkLogger := slog.New(levelAtLeast{log.Handler(), slog.LevelWarn})
 	tc, err := client.DialContext(ctx, client.Options{
-		HostPort:  cfg.TemporalAddress,
-		Namespace: cfg.TemporalNamespace,
-		Logger:    sdklog.NewStructuredLogger(sdkLogger),
+		HostPort:           cfg.TemporalAddress,
+		Namespace:          cfg.TemporalNamespace,
+		Logger:             sdklog.NewStructuredLogger(slog.New(levelAtLeast{log.Handler(), slog.LevelInfo})),
+		ContextPropagators: []workflow.ContextPropagator{requestid.Propagator{}},
 		ConnectionOptions: client.ConnectionOptions{
 			GrpcCompression: &client.GrpcCompressionNone{},
 		},
@@ -230,7 +232,7 @@ func serveHTTP(ctx context.Context, log *slog.Logger, cfg config.Config, h http.
 	return srv.Shutdown(shutdownCtx)
 }
 
-// levelAtLeast drops records below a level: the Temporal SDK logs every poll at info.
+// levelAtLeast drops records below a level: the Temporal SDK is chatty at debug.
 type levelAtLeast struct {
 	slog.Handler
 	min slog.Level
