@@ -15,6 +15,7 @@ import (
 	"github.com/paygate/paygate/config"
 	"github.com/paygate/paygate/db"
 	"github.com/paygate/paygate/delivery"
+	"github.com/paygate/paygate/metrics"
 	"github.com/paygate/paygate/ratelimit"
 	"github.com/paygate/paygate/workflows"
 )
@@ -44,6 +45,8 @@ type Deps struct {
 	// UI serves everything outside /api and /health (the dashboard, checkout, checkout.js);
 	// nil answers those paths with 404.
 	UI http.Handler
+	// Metrics, when set, times every request and is served at /metrics.
+	Metrics *metrics.Metrics
 }
 
 // New returns the API's handler.
@@ -70,6 +73,10 @@ func New(d Deps) http.Handler {
 		return &Error{http.StatusMethodNotAllowed, CodeBadRequest, "Method not allowed on this route"}
 	})
 	r.Handle("/health", s.handle(s.health)).Methods(http.MethodGet)
+	if d.Metrics != nil {
+		r.Use(d.Metrics.Middleware)
+		r.Handle("/metrics", d.Metrics.Handler()).Methods(http.MethodGet)
+	}
 	// Routes hang directly off the router (no subrouters), so a wrong method answers 405.
 	v1 := func(path string, h http.Handler, methods ...string) {
 		r.Handle("/api/v1"+path, h).Methods(methods...)

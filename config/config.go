@@ -12,6 +12,7 @@ import (
 // Config is every setting the gateway's commands read.
 type Config struct {
 	Port              int    // PORT: the API and dashboard, on 127.0.0.1 unless BIND_ADDRESS says otherwise
+	MetricsPort       int    // METRICS_PORT: where `gateway worker` serves /metrics (0: not served)
 	BindAddress       string // BIND_ADDRESS
 	DatabaseURL       string // DATABASE_URL: empty in dev means the local cluster under .data/pg
 	DatabaseMaxConns  int32  // DATABASE_MAX_CONNS
@@ -64,6 +65,7 @@ func FromEnv() (Config, error) {
 	e := &env{}
 	c := Config{
 		Port:              e.int("PORT", 8000),
+		MetricsPort:       e.int("METRICS_PORT", 0),
 		BindAddress:       e.str("BIND_ADDRESS", "127.0.0.1"),
 		DatabaseURL:       e.str("DATABASE_URL", ""),
 		DatabaseMaxConns:  int32(e.int("DATABASE_MAX_CONNS", 20)),

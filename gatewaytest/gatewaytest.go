@@ -36,6 +36,7 @@ import (
 	"github.com/paygate/paygate/config"
 	"github.com/paygate/paygate/db"
 	"github.com/paygate/paygate/ids"
+	"github.com/paygate/paygate/metrics"
 	"github.com/paygate/paygate/pglocal/pgtest"
 	"github.com/paygate/paygate/requestid"
 	"github.com/paygate/paygate/worker"
@@ -140,7 +141,10 @@ func Start(t *testing.T, options ...func(*config.Config)) *Stack {
 	}
 	t.Cleanup(pool.Close)
 
+	m := metrics.New(pool)
+	t.Cleanup(func() { m.Close() })
 	tc := temporal.server.NewClientWithOptions(client.Options{
+		MetricsHandler:     m.Temporal(),
 		Logger:             sdklog.NewStructuredLogger(slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))),
 		ContextPropagators: []workflow.ContextPropagator{requestid.Propagator{}},
 	})
@@ -151,7 +155,7 @@ func Start(t *testing.T, options ...func(*config.Config)) *Stack {
 		t.Fatal(temporal.err)
 	}
 	cfg.TemporalNamespace = temporal.server.GetDefaultNamespace()
-	srv := httptest.NewServer(api.New(api.Deps{Pool: pool, Temporal: tc, Config: cfg, Logger: log}))
+	srv := httptest.NewServer(api.New(api.Deps{Pool: pool, Temporal: tc, Config: cfg, Logger: log, Metrics: m}))
 	t.Cleanup(srv.Close)
 	s := &Stack{URL: srv.URL, Pool: pool, Queries: db.New(pool), Temporal: tc, Config: cfg, logs: logs, t: t}
 	s.StartWorker()

@@ -9,6 +9,7 @@ import (
 	"github.com/paygate/paygate/api"
 	"github.com/paygate/paygate/config"
 	"github.com/paygate/paygate/devtemporal"
+	"github.com/paygate/paygate/metrics"
 	"github.com/paygate/paygate/pglocal"
 	"github.com/paygate/paygate/ui"
 	"github.com/paygate/paygate/workflows"
@@ -62,7 +63,9 @@ func runDev(ctx context.Context, log *slog.Logger) error {
 	if err := prepareDatabase(ctx, log, pool, cfg); err != nil {
 		return err
 	}
-	tc, err := dialTemporal(ctx, log, cfg)
+	m := metrics.New(pool)
+	defer m.Close()
+	tc, err := dialTemporal(ctx, log, cfg, m)
 	if err != nil {
 		return err
 	}
@@ -73,7 +76,7 @@ func runDev(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 	defer w.Stop()
-	return serveHTTP(ctx, log, cfg, api.New(api.Deps{Pool: pool, Temporal: tc, Config: cfg, Logger: log, UI: ui.Handler()}))
+	return serveHTTP(ctx, log, cfg, api.New(api.Deps{Pool: pool, Temporal: tc, Config: cfg, Logger: log, UI: ui.Handler(), Metrics: m}))
 }
 
 func stopLogged(log *slog.Logger, what string, stop func() error) {

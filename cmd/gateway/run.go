@@ -22,6 +22,7 @@ import (
 	"github.com/paygate/paygate/auth"
 	"github.com/paygate/paygate/config"
 	"github.com/paygate/paygate/db"
+	"github.com/paygate/paygate/metrics"
 	"github.com/paygate/paygate/requestid"
 	"github.com/paygate/paygate/ui"
 	"github.com/paygate/paygate/worker"
@@ -29,30 +30,39 @@ import (
 )
 
 func runServe(ctx context.Context, log *slog.Logger) error {
-	cfg, pool, tc, err := connect(ctx, log)
+	cfg, pool, tc, m, err := connect(ctx, log)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
 	defer tc.Close()
-	return serveHTTP(ctx, log, cfg, api.New(api.Deps{Pool: pool, Temporal: tc, Config: cfg, Logger: log, UI: ui.Handler()}))
+	defer m.Close()
+	return serveHTTP(ctx, log, cfg, api.New(api.Deps{Pool: pool, Temporal: tc, Config: cfg, Logger: log, UI: ui.Handler(), Metrics: m}))
 }
 
+// runWorker runs the worker; with METRICS_PORT set, its metrics are served on that port.
 func runWorker(ctx context.Context, log *slog.Logger) error {
-	cfg, pool, tc, err := connect(ctx, log)
+	cfg, pool, tc, m, err := connect(ctx, log)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
 	defer tc.Close()
+	defer m.Close()
 	w, err := startWorker(ctx, tc, pool, cfg)
 	if err != nil {
 		return err
 	}
+	defer w.Stop()
 	log.Info("worker running", "task_queue", cfg.TaskQueue)
-	<-ctx.Done()
-	w.Stop()
-	return nil
+	if cfg.MetricsPort == 0 {
+		<-ctx.Done()
+		return nil
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Handler())
+	cfg.Port = cfg.MetricsPort
+	return serveHTTP(ctx, log, cfg, mux)
 }
 
 // runMigrate applies the database migrations; with --temporal it also registers the gateway's
@@ -84,7 +94,7 @@ func runMigrate(ctx context.Context, log *slog.Logger) error {
 	if cfg.TemporalAddress == "" {
 		return errors.New("--temporal needs TEMPORAL_ADDRESS")
 	}
-	tc, err := dialTemporal(ctx, log, cfg)
+	tc, err := dialTemporal(ctx, log, cfg, nil)
 	if err != nil {
 		return err
 	}
@@ -118,26 +128,28 @@ func runHealthcheck(ctx context.Context, _ *slog.Logger) error {
 	return nil
 }
 
-// connect reads the configuration and opens the database pool and the Temporal client that
-// `serve` and `worker` share.
-func connect(ctx context.Context, log *slog.Logger) (config.Config, *pgxpool.Pool, client.Client, error) {
+// connect reads the configuration and opens what `serve` and `worker` share: the database pool,
+// the metrics registry and the Temporal client.
+func connect(ctx context.Context, log *slog.Logger) (config.Config, *pgxpool.Pool, client.Client, *metrics.Metrics, error) {
 	cfg, err := config.FromEnv()
 	if err != nil {
-		return cfg, nil, nil, err
+		return cfg, nil, nil, nil, err
 	}
 	if cfg.DatabaseURL == "" || cfg.TemporalAddress == "" {
-		return cfg, nil, nil, errors.New("DATABASE_URL and TEMPORAL_ADDRESS are required (or run `gateway dev`)")
+		return cfg, nil, nil, nil, errors.New("DATABASE_URL and TEMPORAL_ADDRESS are required (or run `gateway dev`)")
 	}
 	pool, err := openPool(ctx, cfg)
 	if err != nil {
-		return cfg, nil, nil, err
+		return cfg, nil, nil, nil, err
 	}
-	tc, err := dialTemporal(ctx, log, cfg)
+	m := metrics.New(pool)
+	tc, err := dialTemporal(ctx, log, cfg, m)
 	if err != nil {
+		m.Close()
 		pool.Close()
-		return cfg, nil, nil, err
+		return cfg, nil, nil, nil, err
 	}
-	return cfg, pool, tc, nil
+	return cfg, pool, tc, m, nil
 }
 
 func openPool(ctx context.Context, cfg config.Config) (*pgxpool.Pool, error) {
@@ -159,8 +171,14 @@ func openPool(ctx context.Context, cfg config.Config) (*pgxpool.Pool, error) {
 	return pool, nil
 }
 
-func dialTemporal(ctx context.Context, log *slog.Logger, cfg config.Config) (client.Client, error) {
+// dialTemporal connects to Temporal; with m, the SDK's metrics are reported there.
+func dialTemporal(ctx context.Context, log *slog.Logger, cfg config.Config, m *metrics.Metrics) (client.Client, error) {
+	var sdkMetrics client.MetricsHandler
+	if m != nil {
+		sdkMetrics = m.Temporal()
+	}
 	tc, err := client.DialContext(ctx, client.Options{
+		MetricsHandler:     sdkMetrics,
 		HostPort:           cfg.TemporalAddress,
 		Namespace:          cfg.TemporalNamespace,
 		Logger:             sdklog.NewStructuredLogger(slog.New(levelAtLeast{log.Handler(), slog.LevelInfo})),
