@@ -39,16 +39,9 @@ func runDev(ctx context.Context, log *slog.Logger) error {
 		log.Info("PostgreSQL running", "data_dir", cluster.Dir, "port", cfg.DevPostgresPort)
 	}
 	if cfg.TemporalAddress == "" {
-		srv, err := devtemporal.Start(ctx, devtemporal.Config{
-			DataDir:          filepath.Join(cfg.DataDir, "temporal"),
-			Port:             cfg.DevTemporalPort,
-			UIPort:           cfg.DevTemporalUIPort,
-			Namespace:        cfg.TemporalNamespace,
-			SearchAttributes: workflows.SearchAttributeTypes,
-			Logger:           log.With("component", "temporal"),
-		})
+		srv, err := startTemporal(ctx, log, cfg)
 		if err != nil {
-			return fmt.Errorf("start Temporal: %w", err)
+			return err
 		}
 		defer stopLogged(log, "Temporal", srv.Stop)
 		cfg.TemporalAddress, cfg.TemporalUIURL = srv.FrontendAddress(), srv.UIAddress()
@@ -83,4 +76,36 @@ func stopLogged(log *slog.Logger, what string, stop func() error) {
 	if err := stop(); err != nil {
 		log.Warn("stop "+what, "error", err.Error())
 	}
+}
+
+// runTemporal runs only the embedded Temporal server and its Web UI, so that `serve` and
+// `worker` processes can share it as they would a cluster (TEMPORAL_ADDRESS=127.0.0.1:7233).
+func runTemporal(ctx context.Context, log *slog.Logger) error {
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return err
+	}
+	srv, err := startTemporal(ctx, log, cfg)
+	if err != nil {
+		return err
+	}
+	log.Info("Temporal running", "address", srv.FrontendAddress(), "web_ui", srv.UIAddress())
+	<-ctx.Done()
+	return srv.Stop()
+}
+
+// startTemporal starts the embedded Temporal server under DATA_DIR/temporal.
+func startTemporal(ctx context.Context, log *slog.Logger, cfg config.Config) (*devtemporal.Server, error) {
+	srv, err := devtemporal.Start(ctx, devtemporal.Config{
+		DataDir:          filepath.Join(cfg.DataDir, "temporal"),
+		Port:             cfg.DevTemporalPort,
+		UIPort:           cfg.DevTemporalUIPort,
+		Namespace:        cfg.TemporalNamespace,
+		SearchAttributes: workflows.SearchAttributeTypes,
+		Logger:           log.With("component", "temporal"),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("start Temporal: %w", err)
+	}
+	return srv, nil
 }

@@ -19,6 +19,8 @@ commands:
   dev       run PostgreSQL (under .data/pg unless DATABASE_URL is set), an embedded Temporal
             server with its Web UI on :8233 (unless TEMPORAL_ADDRESS is set), the API and
             dashboard on :8000 and the worker, all in this process
+  temporal  run only the embedded Temporal server and Web UI (DEV_TEMPORAL_PORT, DEV_TEMPORAL_UI_PORT),
+            for serve and worker processes to share on one machine
   serve     run the HTTP API against DATABASE_URL and TEMPORAL_ADDRESS
   worker    run the Temporal worker against DATABASE_URL and TEMPORAL_ADDRESS
   migrate [--temporal]
