@@ -11,7 +11,7 @@ BIN   := bin/gateway
 export TEST_MODE ?= true
 export WEBHOOK_ALLOW_PRIVATE_TARGETS ?= true
 
-.PHONY: dev build ui generate check test test-go test-ui test-sdk-js test-e2e clean
+.PHONY: dev build ui generate check test test-go test-ui test-sdk-js test-e2e bench clean
 
 dev: build
 	@./scripts/install-deps.sh postgres
@@ -54,6 +54,11 @@ test-sdk-js:
 # ports, in a temporary directory).
 test-e2e: build
 	./scripts/with-stack.sh bash -c 'cd ui && npm run test:e2e --silent && cd ../sdk/js && npm run test:live --silent'
+
+# Load test against a whole gateway (TEST_PROCESSING_DELAY=0): see bench/RESULTS.md.
+bench:
+	@./scripts/install-deps.sh postgres
+	./bench/run.sh
 
 clean:
 	rm -rf bin ui/dist/app
