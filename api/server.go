@@ -20,8 +20,10 @@ import (
 	"github.com/paygate/paygate/workflows"
 )
 
-// Server serves the API. Build it with New.
+// Server serves the API. Build it with New; Close it after the HTTP server has stopped.
 type Server struct {
+	handler  http.Handler
+	launcher *launcher
 	pool     *pgxpool.Pool
 	queries  *db.Queries
 	temporal client.Client
@@ -49,8 +51,8 @@ type Deps struct {
 	Metrics *metrics.Metrics
 }
 
-// New returns the API's handler.
-func New(d Deps) http.Handler {
+// New returns the API.
+func New(d Deps) *Server {
 	s := &Server{
 		pool:     d.Pool,
 		queries:  db.New(d.Pool),
@@ -63,6 +65,7 @@ func New(d Deps) http.Handler {
 		cfg:             d.Config,
 		log:             d.Logger,
 		now:             time.Now,
+		launcher:        newLauncher(16, 10_000),
 	}
 	if d.Config.APIRateLimit > 0 {
 		s.byAPIKey = ratelimit.New(float64(d.Config.APIRateLimit), max(d.Config.APIRateBurst, 1))
@@ -126,8 +129,15 @@ func New(d Deps) http.Handler {
 	if d.UI != nil {
 		r.PathPrefix("/").MatcherFunc(outsideAPI).Handler(d.UI)
 	}
-	return s.withRequestContext(r)
+	s.handler = s.withRequestContext(r)
+	return s
 }
+
+// ServeHTTP serves a request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Close starts the workflows still queued and stops the starters.
+func (s *Server) Close() { s.launcher.close() }
 
 // handle adapts a handler that returns an error into an http.Handler that writes the error.
 func (s *Server) handle(h func(http.ResponseWriter, *http.Request) error) http.Handler {

@@ -69,7 +69,9 @@ func runDev(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 	defer w.Stop()
-	return serveHTTP(ctx, log, cfg, api.New(api.Deps{Pool: pool, Temporal: tc, Config: cfg, Logger: log, UI: ui.Handler(), Metrics: m}))
+	a := api.New(api.Deps{Pool: pool, Temporal: tc, Config: cfg, Logger: log, UI: ui.Handler(), Metrics: m})
+	defer a.Close()
+	return serveHTTP(ctx, log, cfg, a)
 }
 
 func stopLogged(log *slog.Logger, what string, stop func() error) {
