@@ -8,8 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 )
 
@@ -33,6 +37,12 @@ commands:
 `
 
 func main() {
+	if os.Getenv("GOGC") == "" {
+		// The gateway's live heap is small and short-lived garbage is most of its allocation:
+		// collecting at 5x the live heap instead of 2x cut CPU per payment by about a fifth in
+		// bench/ (GOGC=400 vs 100), for some hundreds of megabytes of memory.
+		debug.SetGCPercent(400)
+	}
 	if len(os.Args) < 2 {
 		fmt.Fprint(os.Stderr, usage)
 		os.Exit(2)
@@ -54,6 +64,9 @@ func main() {
 		fmt.Fprint(os.Stderr, usage)
 		os.Exit(2)
 	}
+	if addr := os.Getenv("PPROF_ADDRESS"); addr != "" {
+		servePprof(log, addr)
+	}
 	if err := run(ctx, log); err != nil && !errors.Is(err, context.Canceled) {
 		log.Error("gateway stopped", "command", os.Args[1], "error", err.Error())
 		os.Exit(1)
@@ -66,4 +79,23 @@ func logLevel() slog.Level {
 		return slog.LevelInfo
 	}
 	return l
+}
+
+// servePprof serves net/http/pprof on a loopback address (PPROF_ADDRESS, e.g. 127.0.0.1:6060),
+// for profiling under load.
+func servePprof(log *slog.Logger, addr string) {
+	host, _, err := net.SplitHostPort(addr)
+	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+		log.Error("PPROF_ADDRESS must be a loopback address and port; profiling stays off", "address", addr)
+		return
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	go func() {
+		if err := http.ListenAndServe(addr, mux); err != nil {
+			log.Error("pprof server stopped", "error", err.Error())
+		}
+	}()
 }
