@@ -22,9 +22,8 @@ const idempotencyTTL = 24 * time.Hour
 type created struct {
 	status int
 	body   any
-	// after runs once the transaction has committed, off the request path (starting a workflow).
-	// It is not run for a replay: the first request ran it, and the sweeps cover a crash in
-	// between.
+	// after runs once the transaction has committed (for example, starting a workflow). It is
+	// not run for a replay: the first request ran it, and the sweeps cover a crash in between.
 	after func(context.Context)
 }
 
@@ -100,7 +99,7 @@ func (s *Server) createOnce(w http.ResponseWriter, r *http.Request, body []byte,
 		return nil
 	}
 	if out.after != nil {
-		s.launcher.launch(ctx, out.after)
+		out.after(ctx)
 	}
 	writeRaw(w, out.status, raw)
 	return nil
@@ -108,7 +107,7 @@ func (s *Server) createOnce(w http.ResponseWriter, r *http.Request, body []byte,
 
 func (s *Server) respondCreated(w http.ResponseWriter, r *http.Request, out created) error {
 	if out.after != nil {
-		s.launcher.launch(r.Context(), out.after)
+		out.after(r.Context())
 	}
 	writeJSON(w, out.status, out.body)
 	return nil

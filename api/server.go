@@ -20,10 +20,8 @@ import (
 	"github.com/paygate/paygate/workflows"
 )
 
-// Server serves the API. Build it with New; Close it after the HTTP server has stopped.
+// Server serves the API. Build it with New.
 type Server struct {
-	handler  http.Handler
-	launcher *launcher
 	pool     *pgxpool.Pool
 	queries  *db.Queries
 	temporal client.Client
@@ -51,8 +49,8 @@ type Deps struct {
 	Metrics *metrics.Metrics
 }
 
-// New returns the API.
-func New(d Deps) *Server {
+// New returns the API's handler.
+func New(d Deps) http.Handler {
 	s := &Server{
 		pool:     d.Pool,
 		queries:  db.New(d.Pool),
@@ -65,7 +63,6 @@ func New(d Deps) *Server {
 		cfg:             d.Config,
 		log:             d.Logger,
 		now:             time.Now,
-		launcher:        newLauncher(16, 10_000),
 	}
 	if d.Config.APIRateLimit > 0 {
 		s.byAPIKey = ratelimit.New(float64(d.Config.APIRateLimit), max(d.Config.APIRateBurst, 1))
@@ -129,15 +126,8 @@ func New(d Deps) *Server {
 	if d.UI != nil {
 		r.PathPrefix("/").MatcherFunc(outsideAPI).Handler(d.UI)
 	}
-	s.handler = s.withRequestContext(r)
-	return s
+	return s.withRequestContext(r)
 }
-
-// ServeHTTP serves a request.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
-
-// Close starts the workflows still queued and stops the starters.
-func (s *Server) Close() { s.launcher.close() }
 
 // handle adapts a handler that returns an error into an http.Handler that writes the error.
 func (s *Server) handle(h func(http.ResponseWriter, *http.Request) error) http.Handler {

@@ -155,14 +155,10 @@ func Start(t *testing.T, options ...func(*config.Config)) *Stack {
 		t.Fatal(temporal.err)
 	}
 	cfg.TemporalNamespace = temporal.server.GetDefaultNamespace()
-	a := api.New(api.Deps{Pool: pool, Temporal: tc, Config: cfg, Logger: log, Metrics: m})
-	srv := httptest.NewServer(a)
+	srv := httptest.NewServer(api.New(api.Deps{Pool: pool, Temporal: tc, Config: cfg, Logger: log, Metrics: m}))
+	t.Cleanup(srv.Close)
 	s := &Stack{URL: srv.URL, Pool: pool, Queries: db.New(pool), Temporal: tc, Config: cfg, logs: logs, t: t}
 	s.StartWorker()
-	t.Cleanup(func() { // before the worker and the pool go
-		srv.Close()
-		a.Close()
-	})
 	return s
 }
 

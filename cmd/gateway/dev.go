@@ -69,9 +69,7 @@ func runDev(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 	defer w.Stop()
-	a := api.New(api.Deps{Pool: pool, Temporal: tc, Config: cfg, Logger: log, UI: ui.Handler(), Metrics: m})
-	defer a.Close()
-	return serveHTTP(ctx, log, cfg, a)
+	return serveHTTP(ctx, log, cfg, api.New(api.Deps{Pool: pool, Temporal: tc, Config: cfg, Logger: log, UI: ui.Handler(), Metrics: m}))
 }
 
 func stopLogged(log *slog.Logger, what string, stop func() error) {

@@ -37,9 +37,7 @@ func runServe(ctx context.Context, log *slog.Logger) error {
 	defer pool.Close()
 	defer tc.Close()
 	defer m.Close()
-	a := api.New(api.Deps{Pool: pool, Temporal: tc, Config: cfg, Logger: log, UI: ui.Handler(), Metrics: m})
-	defer a.Close()
-	return serveHTTP(ctx, log, cfg, a)
+	return serveHTTP(ctx, log, cfg, api.New(api.Deps{Pool: pool, Temporal: tc, Config: cfg, Logger: log, UI: ui.Handler(), Metrics: m}))
 }
 
 // runWorker runs the worker; with METRICS_PORT set, its metrics are served on that port.
