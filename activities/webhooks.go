@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -26,6 +27,13 @@ type AttemptRequest struct {
 	RetryIn time.Duration
 }
 
+// AttemptsRequest is the same attempt of several events, made in order.
+type AttemptsRequest struct {
+	LogIDs  []string
+	Attempt int
+	RetryIn time.Duration
+}
+
 // AttemptResult says whether the schedule goes on.
 type AttemptResult struct {
 	Delivered bool
@@ -34,21 +42,56 @@ type AttemptResult struct {
 	Final bool
 }
 
-// AttemptWebhook makes one delivery attempt: it signs the event with the merchant's current
-// secret, POSTs it to the current endpoint and records the answer. Each attempt number is
-// recorded once; an attempt found already recorded (a crash after sending) is not sent again.
+// AttemptWebhook makes one delivery attempt of one event (a WebhookDeliveryWorkflow's step).
 func (a *Activities) AttemptWebhook(ctx context.Context, req AttemptRequest) (AttemptResult, error) {
-	d, err := a.Queries.GetDelivery(ctx, req.LogID)
+	results, err := a.AttemptWebhooks(ctx, AttemptsRequest{LogIDs: []string{req.LogID}, Attempt: req.Attempt, RetryIn: req.RetryIn})
+	if err != nil || len(results) == 0 {
+		return AttemptResult{}, err
+	}
+	return results[0], nil
+}
+
+// AttemptWebhooks makes one delivery attempt of each event, in order: it signs the event with the
+// merchant's current secret, POSTs it to the current endpoint and records the answer. The events
+// are read in one query and the answers recorded in one round trip. Each attempt number is
+// recorded once; an attempt found already recorded (a crash after sending) is not sent again.
+// The results come in the order of the ids.
+func (a *Activities) AttemptWebhooks(ctx context.Context, req AttemptsRequest) ([]AttemptResult, error) {
+	deliveries, err := a.Queries.GetDeliveries(ctx, req.LogIDs)
 	if err != nil {
-		return AttemptResult{}, wrap("webhook attempt", req.LogID, err)
+		return nil, wrap("webhook attempts", strings.Join(req.LogIDs, ","), err)
 	}
-	if d.Status != DeliveryPending {
-		return AttemptResult{Delivered: d.Status == DeliverySuccess, Final: true}, nil
+	results := make([]AttemptResult, len(deliveries))
+	var records []db.RecordAttemptParams
+	for i, d := range deliveries {
+		switch {
+		case d.Status != DeliveryPending:
+			results[i] = AttemptResult{Delivered: d.Status == DeliverySuccess, Final: true}
+		case int(d.Attempts) >= req.Attempt:
+			// this attempt already ran
+		default:
+			var params db.RecordAttemptParams
+			results[i], params = a.attempt(ctx, d, req.Attempt, req.RetryIn)
+			records = append(records, params)
+		}
 	}
-	if int(d.Attempts) >= req.Attempt {
-		return AttemptResult{}, nil // this attempt already ran
+	if len(records) > 0 {
+		var recordErr error
+		a.Queries.RecordAttempt(ctx, records).Exec(func(_ int, err error) {
+			if err != nil && recordErr == nil {
+				recordErr = err
+			}
+		})
+		if recordErr != nil {
+			return nil, wrap("record webhook attempts", strings.Join(req.LogIDs, ","), recordErr)
+		}
 	}
-	params := db.RecordAttemptParams{ID: req.LogID, Attempt: int32(req.Attempt), Status: DeliveryPending}
+	return results, nil
+}
+
+// attempt sends one event and says what to record of it.
+func (a *Activities) attempt(ctx context.Context, d db.GetDeliveriesRow, n int, retryIn time.Duration) (AttemptResult, db.RecordAttemptParams) {
+	params := db.RecordAttemptParams{ID: d.ID, Attempt: int32(n), Status: DeliveryPending}
 	result := AttemptResult{}
 	if d.WebhookURL == "" {
 		params.Error = nonEmpty("webhook URL not configured")
@@ -63,7 +106,7 @@ func (a *Activities) AttemptWebhook(ctx context.Context, req AttemptRequest) (At
 		}
 		params.Error = nonEmpty(res.Err)
 		result.Delivered = res.Delivered()
-		result.Final = res.Delivered() || res.Gone() || req.RetryIn == 0
+		result.Final = res.Delivered() || res.Gone() || retryIn == 0
 	}
 	switch {
 	case result.Delivered:
@@ -71,15 +114,12 @@ func (a *Activities) AttemptWebhook(ctx context.Context, req AttemptRequest) (At
 	case result.Final:
 		params.Status = DeliveryFailed
 	default:
-		next := time.Now().Add(req.RetryIn)
+		next := time.Now().Add(retryIn)
 		params.NextRetryAt = &next
 	}
-	if _, err := a.Queries.RecordAttempt(ctx, params); err != nil && !isNoRows(err) {
-		return AttemptResult{}, wrap("record webhook attempt", req.LogID, err)
-	}
-	activity.GetLogger(ctx).Info("webhook attempt", "event_id", req.LogID, "attempt", req.Attempt, "status", params.Status,
+	activity.GetLogger(ctx).Info("webhook attempt", "event_id", d.ID, "attempt", n, "status", params.Status,
 		"response_code", params.ResponseCode, "error", params.Error, "request_id", requestid.From(ctx))
-	return result, nil
+	return result, params
 }
 
 // DeliveryRestarter starts the delivery workflow of an event that was recorded but never sent.

@@ -33,14 +33,15 @@ func (q *Queries) CountWebhookLogs(ctx context.Context, arg CountWebhookLogsPara
 	return count, err
 }
 
-const getDelivery = `-- name: GetDelivery :one
+const getDeliveries = `-- name: GetDeliveries :many
 SELECT l.id, l.event, l.payload::text AS payload, l.status, l.attempts,
        coalesce(m.webhook_url, '') AS webhook_url, m.webhook_secret
 FROM webhook_logs l JOIN merchants m ON m.id = l.merchant_id
-WHERE l.id = $1
+WHERE l.id = ANY ($1::text[])
+ORDER BY array_position($1::text[], l.id)
 `
 
-type GetDeliveryRow struct {
+type GetDeliveriesRow struct {
 	ID            string
 	Event         string
 	Payload       string
@@ -50,20 +51,34 @@ type GetDeliveryRow struct {
 	WebhookSecret string
 }
 
-// What one delivery attempt needs: the event and the merchant's current endpoint and secret.
-func (q *Queries) GetDelivery(ctx context.Context, id string) (GetDeliveryRow, error) {
-	row := q.db.QueryRow(ctx, getDelivery, id)
-	var i GetDeliveryRow
-	err := row.Scan(
-		&i.ID,
-		&i.Event,
-		&i.Payload,
-		&i.Status,
-		&i.Attempts,
-		&i.WebhookURL,
-		&i.WebhookSecret,
-	)
-	return i, err
+// What delivery attempts need, in the order of the ids given: each event, and its merchant's
+// current endpoint and secret.
+func (q *Queries) GetDeliveries(ctx context.Context, ids []string) ([]GetDeliveriesRow, error) {
+	rows, err := q.db.Query(ctx, getDeliveries, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []GetDeliveriesRow
+	for rows.Next() {
+		var i GetDeliveriesRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Event,
+			&i.Payload,
+			&i.Status,
+			&i.Attempts,
+			&i.WebhookURL,
+			&i.WebhookSecret,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const getWebhookLog = `-- name: GetWebhookLog :one
@@ -188,57 +203,6 @@ func (q *Queries) ListWebhookLogs(ctx context.Context, arg ListWebhookLogsParams
 		return nil, err
 	}
 	return items, nil
-}
-
-const recordAttempt = `-- name: RecordAttempt :one
-UPDATE webhook_logs
-SET attempts = $1, status = $2, last_attempt_at = now(), next_retry_at = $3,
-    response_code = $4, response_body = $5,
-    error = $6, updated_at = now()
-WHERE id = $7 AND attempts < $1
-RETURNING id, merchant_id, event, payment_id, refund_id, payload, status, attempts, last_attempt_at, next_retry_at, response_code, response_body, error, created_at, updated_at
-`
-
-type RecordAttemptParams struct {
-	Attempt      int32
-	Status       string
-	NextRetryAt  *time.Time
-	ResponseCode *int32
-	ResponseBody *string
-	Error        *string
-	ID           string
-}
-
-// Records attempt number @attempt once: a repeat of the same attempt (after a crash) changes nothing.
-func (q *Queries) RecordAttempt(ctx context.Context, arg RecordAttemptParams) (WebhookLog, error) {
-	row := q.db.QueryRow(ctx, recordAttempt,
-		arg.Attempt,
-		arg.Status,
-		arg.NextRetryAt,
-		arg.ResponseCode,
-		arg.ResponseBody,
-		arg.Error,
-		arg.ID,
-	)
-	var i WebhookLog
-	err := row.Scan(
-		&i.ID,
-		&i.MerchantID,
-		&i.Event,
-		&i.PaymentID,
-		&i.RefundID,
-		&i.Payload,
-		&i.Status,
-		&i.Attempts,
-		&i.LastAttemptAt,
-		&i.NextRetryAt,
-		&i.ResponseCode,
-		&i.ResponseBody,
-		&i.Error,
-		&i.CreatedAt,
-		&i.UpdatedAt,
-	)
-	return i, err
 }
 
 const recordEvents = `-- name: RecordEvents :many

@@ -245,13 +245,14 @@ func TestPaymentWorkflow(t *testing.T) {
 					}
 					return c.recorded, nil
 				})
-			env.OnActivity(a.AttemptWebhook, mock.Anything, mock.Anything).Return(
-				func(_ context.Context, req activities.AttemptRequest) (activities.AttemptResult, error) {
-					hooks.add("AttemptWebhook", req)
-					if c.failHook[req.LogID] {
-						return activities.AttemptResult{}, nil // endpoint down: not final
+			env.OnActivity(a.AttemptWebhooks, mock.Anything, mock.Anything).Return(
+				func(_ context.Context, req activities.AttemptsRequest) ([]activities.AttemptResult, error) {
+					results := make([]activities.AttemptResult, len(req.LogIDs))
+					for i, id := range req.LogIDs {
+						hooks.add("AttemptWebhook", activities.AttemptRequest{LogID: id, Attempt: req.Attempt, RetryIn: req.RetryIn})
+						results[i] = activities.AttemptResult{Delivered: !c.failHook[id], Final: !c.failHook[id]} // endpoint down: not final
 					}
-					return activities.AttemptResult{Delivered: true, Final: true}, nil
+					return results, nil
 				})
 			env.OnWorkflow(workflows.WebhookDeliveryWorkflow, mock.Anything, mock.Anything).Return(
 				func(_ workflow.Context, in workflows.DeliveryInput) (activities.AttemptResult, error) {

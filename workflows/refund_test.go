@@ -43,9 +43,9 @@ func TestRefundWorkflow(t *testing.T) {
 				return []string{"evt_done"}, nil
 			})
 			var attempts []string
-			env.OnActivity(a.AttemptWebhook, mock.Anything, mock.Anything).Return(func(_ context.Context, req activities.AttemptRequest) (activities.AttemptResult, error) {
-				attempts = append(attempts, req.LogID)
-				return activities.AttemptResult{Delivered: true, Final: true}, nil
+			env.OnActivity(a.AttemptWebhooks, mock.Anything, mock.Anything).Return(func(_ context.Context, req activities.AttemptsRequest) ([]activities.AttemptResult, error) {
+				attempts = append(attempts, req.LogIDs...)
+				return []activities.AttemptResult{{Delivered: true, Final: true}}, nil
 			})
 			env.ExecuteWorkflow(workflows.RefundWorkflow, workflows.RefundInput{
 				RefundID: "rfnd_1", PaymentID: "pay_1", Amount: 100, Currency: "INR",

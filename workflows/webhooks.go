@@ -26,11 +26,11 @@ type DeliveryInput struct {
 	RetryIntervals []time.Duration
 }
 
-// One attempt: a 10 s HTTP request plus two statements. An attempt that fails for the gateway's
+// One attempt: a 10 s HTTP request per event plus two round trips. An attempt that fails for the gateway's
 // own reasons (PostgreSQL down) is retried by Temporal; the endpoint's failure is a result.
 var webhookStep = workflow.LocalActivityOptions{
 	ScheduleToCloseTimeout: retryFor,
-	StartToCloseTimeout:    15 * time.Second,
+	StartToCloseTimeout:    25 * time.Second, // two events at most, payment.created and payment.pending
 	RetryPolicy:            localSteps.RetryPolicy,
 }
 
@@ -72,9 +72,9 @@ func retryIn(intervals []time.Duration, n int) time.Duration {
 	return 0
 }
 
-// webhookSender makes the first delivery attempt of a workflow's events inline, as local
-// activities, in the order they were sent, without holding up the workflow; only events whose
-// first attempt failed get a WebhookDeliveryWorkflow of their own. Most payments thus deliver
+// webhookSender makes the first delivery attempt of a workflow's events inline, one local
+// activity per send, in the order they were sent, without holding up the workflow; only events
+// whose first attempt failed get a WebhookDeliveryWorkflow of their own. Most payments thus deliver
 // their webhooks with no workflow besides their own.
 type webhookSender struct {
 	intervals []time.Duration
@@ -99,11 +99,11 @@ func (s *webhookSender) send(ctx workflow.Context, events []string) {
 		if before != nil {
 			_ = before.Get(ctx, nil)
 		}
-		ctx = workflow.WithLocalActivityOptions(ctx, webhookStep)
-		for _, id := range events {
-			var res activities.AttemptResult
-			req := activities.AttemptRequest{LogID: id, Attempt: 1, RetryIn: retryIn(s.intervals, 1)}
-			if err := workflow.ExecuteLocalActivity(ctx, a.AttemptWebhook, req).Get(ctx, &res); err != nil || !res.Final {
+		var results []activities.AttemptResult
+		req := activities.AttemptsRequest{LogIDs: events, Attempt: 1, RetryIn: retryIn(s.intervals, 1)}
+		err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, webhookStep), a.AttemptWebhooks, req).Get(ctx, &results)
+		for i, id := range events {
+			if err != nil || i >= len(results) || !results[i].Final {
 				s.retry = append(s.retry, id)
 			}
 		}

@@ -7,21 +7,23 @@ CROSS JOIN jsonb_array_elements(@payloads::jsonb) AS e (payload)
 WHERE m.id = @merchant_id AND coalesce(m.webhook_url, '') <> ''
 RETURNING id;
 
--- name: GetDelivery :one
--- What one delivery attempt needs: the event and the merchant's current endpoint and secret.
+-- name: GetDeliveries :many
+-- What delivery attempts need, in the order of the ids given: each event, and its merchant's
+-- current endpoint and secret.
 SELECT l.id, l.event, l.payload::text AS payload, l.status, l.attempts,
        coalesce(m.webhook_url, '') AS webhook_url, m.webhook_secret
 FROM webhook_logs l JOIN merchants m ON m.id = l.merchant_id
-WHERE l.id = $1;
+WHERE l.id = ANY (@ids::text[])
+ORDER BY array_position(@ids::text[], l.id);
 
--- name: RecordAttempt :one
--- Records attempt number @attempt once: a repeat of the same attempt (after a crash) changes nothing.
+-- name: RecordAttempt :batchexec
+-- Records attempt number @attempt once: a repeat of the same attempt (after a crash) changes
+-- nothing. A batch records several events' attempts in one round trip.
 UPDATE webhook_logs
 SET attempts = @attempt, status = @status, last_attempt_at = now(), next_retry_at = sqlc.narg('next_retry_at'),
     response_code = sqlc.narg('response_code'), response_body = sqlc.narg('response_body'),
     error = sqlc.narg('error'), updated_at = now()
-WHERE id = @id AND attempts < @attempt
-RETURNING *;
+WHERE id = @id AND attempts < @attempt;
 
 -- name: ResetDelivery :one
 -- A manual retry: the log starts a new schedule from attempt 1.
