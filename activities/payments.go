@@ -39,19 +39,12 @@ type PaymentCheck struct {
 
 // ValidatePayment checks that a payment is still pending and that its order can take it.
 func (a *Activities) ValidatePayment(ctx context.Context, paymentID string) (PaymentCheck, error) {
-	p, err := a.Queries.GetPaymentByID(ctx, paymentID)
+	p, err := a.Queries.GetPaymentCheck(ctx, paymentID)
 	if err != nil {
 		return PaymentCheck{}, wrap("validate payment", paymentID, err)
 	}
 	check := PaymentCheck{Status: p.Status}
-	if p.Status != StatusPending {
-		return check, nil
-	}
-	o, err := a.Queries.GetOrder(ctx, db.GetOrderParams{ID: p.OrderID, MerchantID: p.MerchantID})
-	if err != nil {
-		return PaymentCheck{}, wrap("validate payment", paymentID, err)
-	}
-	if o.Amount != p.Amount || o.Currency != p.Currency {
+	if p.Status == StatusPending && (p.OrderAmount != p.Amount || p.OrderCurrency != p.Currency) {
 		check.FailureCode = OrderNotPayable
 		check.FailureDescription = "Payment amount does not match the order"
 	}

@@ -286,6 +286,34 @@ func (q *Queries) GetPaymentByID(ctx context.Context, id string) (Payment, error
 	return i, err
 }
 
+const getPaymentCheck = `-- name: GetPaymentCheck :one
+SELECT p.status, p.amount, p.currency, o.amount AS order_amount, o.currency AS order_currency
+FROM payments p JOIN orders o ON o.id = p.order_id
+WHERE p.id = $1
+`
+
+type GetPaymentCheckRow struct {
+	Status        string
+	Amount        int64
+	Currency      string
+	OrderAmount   int64
+	OrderCurrency string
+}
+
+// A payment's status with its order's amount and currency, to validate it before settlement.
+func (q *Queries) GetPaymentCheck(ctx context.Context, id string) (GetPaymentCheckRow, error) {
+	row := q.db.QueryRow(ctx, getPaymentCheck, id)
+	var i GetPaymentCheckRow
+	err := row.Scan(
+		&i.Status,
+		&i.Amount,
+		&i.Currency,
+		&i.OrderAmount,
+		&i.OrderCurrency,
+	)
+	return i, err
+}
+
 const getPaymentForUpdate = `-- name: GetPaymentForUpdate :one
 SELECT id, order_id, merchant_id, amount, currency, method, status, vpa, card_network, card_bin, card_last4, error_code, error_description, created_at, updated_at, captured, captured_at, amount_refunded FROM payments WHERE id = $1 AND merchant_id = $2 FOR UPDATE
 `

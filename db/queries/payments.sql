@@ -63,3 +63,9 @@ RETURNING *;
 UPDATE payments p SET status = 'refunded', updated_at = now()
 WHERE p.id = $1 AND p.status = 'success'
   AND p.amount = (SELECT coalesce(sum(r.amount), 0) FROM refunds r WHERE r.payment_id = p.id AND r.status = 'processed');
+
+-- name: GetPaymentCheck :one
+-- A payment's status with its order's amount and currency, to validate it before settlement.
+SELECT p.status, p.amount, p.currency, o.amount AS order_amount, o.currency AS order_currency
+FROM payments p JOIN orders o ON o.id = p.order_id
+WHERE p.id = $1;
