@@ -269,7 +269,11 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		if err == nil {
-			if err := audit(r.Context(), s.queries, r, &id, "dashboard", auditLogout, "", nil); err != nil {
+			m, err := s.queries.GetMerchant(r.Context(), id)
+			if err != nil {
+				return err
+			}
+			if err := audit(r.Context(), s.queries, r, &id, "dashboard:"+m.Email, auditLogout, "", nil); err != nil {
 				return err
 			}
 		}

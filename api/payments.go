@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -199,11 +200,11 @@ func (s *Server) listPayments(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	filter := db.CountPaymentsParams{MerchantID: merchantFrom(r.Context()).ID}
-	if v := q.Get("status"); v != "" {
-		filter.Status = &v
+	if filter.Status, err = enumParam(q.Get("status"), "status", "pending", "success", "failed", "refunded"); err != nil {
+		return err
 	}
-	if v := q.Get("method"); v != "" {
-		filter.Method = &v
+	if filter.Method, err = enumParam(q.Get("method"), "method", "upi", "card"); err != nil {
+		return err
 	}
 	if filter.CreatedFrom, err = dateParam(q.Get("from"), "from", 0); err != nil {
 		return err
@@ -228,6 +229,17 @@ func (s *Server) listPayments(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"count": len(payments), "total": total, "payments": payments})
 	return nil
+}
+
+// enumParam reads an optional filter that must be one of values.
+func enumParam(v, name string, values ...string) (*string, error) {
+	if v == "" {
+		return nil, nil
+	}
+	if !slices.Contains(values, v) {
+		return nil, badRequest("%s must be one of %s", name, strings.Join(values, ", "))
+	}
+	return &v, nil
 }
 
 // dateParam parses a YYYY-MM-DD filter as midnight UTC plus shift (a day, for an inclusive "to").

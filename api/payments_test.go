@@ -238,7 +238,7 @@ func TestListPaymentsFilters(t *testing.T) {
 			t.Errorf("GET /payments%s total = %v, want %v", query, got, want)
 		}
 	}
-	for _, query := range []string{"?limit=0", "?limit=101", "?limit=x", "?skip=-1", "?from=yesterday"} {
+	for _, query := range []string{"?limit=0", "?limit=101", "?limit=x", "?skip=-1", "?from=yesterday", "?status=done", "?method=cash"} {
 		if r := gw.Get(t, "/api/v1/payments"+query); r.Status != http.StatusBadRequest {
 			t.Errorf("GET /payments%s = %d, want 400", query, r.Status)
 		}

@@ -69,7 +69,8 @@ func New(d Deps) http.Handler {
 	}
 	r := mux.NewRouter()
 	r.NotFoundHandler = s.handle(func(w http.ResponseWriter, r *http.Request) error { return notFound("Route") })
-	r.MethodNotAllowedHandler = s.handle(func(w http.ResponseWriter, r *http.Request) error {
+	r.MethodNotAllowedHandler = s.handle(func(w http.ResponseWriter, req *http.Request) error {
+		w.Header().Set("Allow", strings.Join(allowedMethods(r, req), ", "))
 		return &Error{http.StatusMethodNotAllowed, CodeBadRequest, "Method not allowed on this route"}
 	})
 	r.Handle("/health", s.handle(s.health)).Methods(http.MethodGet)
@@ -136,6 +137,20 @@ func (s *Server) handle(h func(http.ResponseWriter, *http.Request) error) http.H
 			writeError(w, r, s.log, err)
 		}
 	})
+}
+
+// allowedMethods lists the methods the router serves for req's path, for a 405's Allow header.
+func allowedMethods(router *mux.Router, req *http.Request) []string {
+	var allowed []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodPatch} {
+		var match mux.RouteMatch
+		probe := req.Clone(req.Context())
+		probe.Method = m
+		if router.Match(probe, &match) && match.MatchErr == nil {
+			allowed = append(allowed, m)
+		}
+	}
+	return allowed
 }
 
 func outsideAPI(r *http.Request, _ *mux.RouteMatch) bool {

@@ -147,11 +147,12 @@ func (s *Server) listWebhookLogs(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	filter := db.CountWebhookLogsParams{MerchantID: merchantFrom(r.Context()).ID}
-	if v := q.Get("status"); v != "" {
-		filter.Status = &v
+	if filter.Status, err = enumParam(q.Get("status"), "status", "pending", "success", "failed"); err != nil {
+		return err
 	}
-	if v := q.Get("event"); v != "" {
-		filter.Event = &v
+	if filter.Event, err = enumParam(q.Get("event"), "event", outbox.PaymentCreated, outbox.PaymentPending, outbox.PaymentSuccess,
+		outbox.PaymentFailed, outbox.PaymentCaptured, outbox.RefundCreated, outbox.RefundProcessed, outbox.RefundFailed, outbox.WebhookTest); err != nil {
+		return err
 	}
 	rows, err := s.queries.ListWebhookLogs(r.Context(), db.ListWebhookLogsParams{
 		MerchantID: filter.MerchantID, Status: filter.Status, Event: filter.Event, RowLimit: limit, RowOffset: offset,
