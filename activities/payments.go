@@ -1,7 +1,9 @@
 package activities
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -35,6 +37,29 @@ type PaymentCheck struct {
 	// the bank; empty when it may be settled.
 	FailureCode        string
 	FailureDescription string
+	// Events are the outcome events of a final payment that were recorded but never sent (a
+	// worker crashed between recording the outcome and its first delivery attempt).
+	Events []string
+}
+
+// Recorded is a payment's or refund's final status as stored, and the ids of the events to
+// deliver for it.
+type Recorded struct {
+	Status string
+	Events []string
+}
+
+// UnmarshalJSON also reads the result recorded in workflow histories by earlier code, a bare list
+// of event ids (Status stays empty: the workflow keeps the outcome it asked to record), so that
+// workflows running across the upgrade replay. Widening a payload this way costs no history event,
+// unlike workflow.GetVersion.
+func (r *Recorded) UnmarshalJSON(b []byte) error {
+	if t := bytes.TrimSpace(b); len(t) > 0 && t[0] == '[' {
+		*r = Recorded{}
+		return json.Unmarshal(t, &r.Events)
+	}
+	type plain Recorded
+	return json.Unmarshal(b, (*plain)(r))
 }
 
 // ValidatePayment checks that a payment is still pending and that its order can take it.
@@ -44,11 +69,21 @@ func (a *Activities) ValidatePayment(ctx context.Context, paymentID string) (Pay
 		return PaymentCheck{}, wrap("validate payment", paymentID, err)
 	}
 	check := PaymentCheck{Status: p.Status}
-	if p.Status == StatusPending && (p.OrderAmount != p.Amount || p.OrderCurrency != p.Currency) {
+	switch {
+	case p.Status != StatusPending:
+		check.Events, err = unsentPaymentOutcome(ctx, a.Queries, paymentID)
+	case p.OrderAmount != p.Amount || p.OrderCurrency != p.Currency:
 		check.FailureCode = OrderNotPayable
 		check.FailureDescription = "Payment amount does not match the order"
 	}
-	return check, nil
+	return check, wrap("validate payment", paymentID, err)
+}
+
+func unsentPaymentOutcome(ctx context.Context, q *db.Queries, paymentID string) ([]string, error) {
+	return q.ListUnsentOutcomeEvents(ctx, db.ListUnsentOutcomeEventsParams{
+		Events:    []string{outbox.PaymentSuccess, outbox.PaymentFailed},
+		PaymentID: &paymentID,
+	})
 }
 
 // SettlePayment asks the bank to move the money. A decline is a non-retryable application error
@@ -87,11 +122,11 @@ type PaymentOutcome struct {
 }
 
 // RecordPaymentOutcome stores a payment's final status, marks its order paid on success, and
-// records the payment.success or payment.failed event, in one transaction. It returns the ids of
-// the events to deliver. Recording an outcome for a payment that is already final changes nothing
-// and returns no events.
-func (a *Activities) RecordPaymentOutcome(ctx context.Context, out PaymentOutcome) ([]string, error) {
-	var events []string
+// records the payment.success or payment.failed event, in one transaction. It returns the status
+// and the ids of the events to deliver. For a payment that is already final it changes nothing
+// and returns the stored status with the outcome events never sent.
+func (a *Activities) RecordPaymentOutcome(ctx context.Context, out PaymentOutcome) (Recorded, error) {
+	var rec Recorded
 	err := a.inTx(ctx, func(q *db.Queries) error {
 		p, err := q.FinishPayment(ctx, db.FinishPaymentParams{
 			ID:               out.PaymentID,
@@ -100,11 +135,17 @@ func (a *Activities) RecordPaymentOutcome(ctx context.Context, out PaymentOutcom
 			ErrorDescription: nonEmpty(out.ErrorDescription),
 		})
 		if isNoRows(err) {
-			return nil // already final
+			if p, err = q.GetPaymentByID(ctx, out.PaymentID); err != nil {
+				return err
+			}
+			rec.Status = p.Status
+			rec.Events, err = unsentPaymentOutcome(ctx, q, out.PaymentID)
+			return err
 		}
 		if err != nil {
 			return err
 		}
+		rec.Status = p.Status
 		event := outbox.PaymentFailed
 		if p.Status == StatusSuccess {
 			event = outbox.PaymentSuccess
@@ -112,10 +153,10 @@ func (a *Activities) RecordPaymentOutcome(ctx context.Context, out PaymentOutcom
 				return err
 			}
 		}
-		events, err = outbox.PaymentEvents(ctx, q, p, time.Now(), event)
+		rec.Events, err = outbox.PaymentEvents(ctx, q, p, time.Now(), event)
 		return err
 	})
-	return events, wrap("record payment", out.PaymentID, err)
+	return rec, wrap("record payment", out.PaymentID, err)
 }
 
 // Restarter starts the workflow of a payment or refund if it has none; starting one that

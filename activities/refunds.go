@@ -49,10 +49,10 @@ type RefundOutcome struct {
 // RecordRefundOutcome stores a refund's final status and records its refund.processed or
 // refund.failed event in one transaction: a processed refund may complete its payment's refund
 // (status refunded); a failed one releases its amount so it can be refunded again. It returns the
-// ids of the events to deliver. Recording an outcome for a refund that is already final changes
-// nothing.
-func (a *Activities) RecordRefundOutcome(ctx context.Context, out RefundOutcome) ([]string, error) {
-	var events []string
+// status and the ids of the events to deliver. For a refund that is already final it changes
+// nothing and returns the stored status with the outcome events never sent.
+func (a *Activities) RecordRefundOutcome(ctx context.Context, out RefundOutcome) (Recorded, error) {
+	var rec Recorded
 	err := a.inTx(ctx, func(q *db.Queries) error {
 		rf, err := q.FinishRefund(ctx, db.FinishRefundParams{
 			ID:               out.RefundID,
@@ -61,11 +61,20 @@ func (a *Activities) RecordRefundOutcome(ctx context.Context, out RefundOutcome)
 			ErrorDescription: nonEmpty(out.ErrorDescription),
 		})
 		if isNoRows(err) {
-			return nil // already final
+			if rf, err = q.GetRefundByID(ctx, out.RefundID); err != nil {
+				return err
+			}
+			rec.Status = rf.Status
+			rec.Events, err = q.ListUnsentOutcomeEvents(ctx, db.ListUnsentOutcomeEventsParams{
+				Events:   []string{outbox.RefundProcessed, outbox.RefundFailed},
+				RefundID: &out.RefundID,
+			})
+			return err
 		}
 		if err != nil {
 			return err
 		}
+		rec.Status = rf.Status
 		event := outbox.RefundProcessed
 		if rf.Status == RefundFailed {
 			event = outbox.RefundFailed
@@ -80,10 +89,10 @@ func (a *Activities) RecordRefundOutcome(ctx context.Context, out RefundOutcome)
 		if err != nil {
 			return err
 		}
-		events, err = outbox.RefundEvents(ctx, q, rf, p, time.Now(), event)
+		rec.Events, err = outbox.RefundEvents(ctx, q, rf, p, time.Now(), event)
 		return err
 	})
-	return events, wrap("record refund", out.RefundID, err)
+	return rec, wrap("record refund", out.RefundID, err)
 }
 
 // RestartStaleRefunds starts (or finds running) the workflow of every refund pending for longer

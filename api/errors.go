@@ -67,8 +67,12 @@ func internalError(r *http.Request, log *slog.Logger, err error) *Error {
 	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
 		return &Error{499, CodeBadRequest, "Request cancelled"}
 	}
-	log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "error", err.Error())
 	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && (pgErr.Code == "22021" || pgErr.Code == "22P05") {
+		// Text PostgreSQL cannot store (a NUL character): the request's fault, not ours.
+		return &Error{http.StatusBadRequest, CodeBadRequest, "Request contains characters that are not allowed (such as NUL)"}
+	}
+	log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "error", err.Error())
 	if pgconn.SafeToRetry(err) || pgconn.Timeout(err) || errors.Is(err, context.DeadlineExceeded) ||
 		(errors.As(err, &pgErr) && (pgErr.Code == "57P01" || pgErr.Code[:2] == "08")) || isConnectError(err) {
 		return &Error{http.StatusServiceUnavailable, CodeUnavailable, "The service is temporarily unavailable; retry shortly"}

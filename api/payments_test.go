@@ -267,3 +267,21 @@ func TestSweepStartsStalledPayments(t *testing.T) {
 		t.Errorf("stalled payment ended %v", p["status"])
 	}
 }
+
+// PostgreSQL cannot store a NUL character: one in an id, a filter or a body field is the
+// request's fault and answers 400 in the error shape, never 500.
+func TestNULCharactersAreBadRequests(t *testing.T) {
+	gw := gatewaytest.Start(t)
+	for _, req := range []gatewaytest.Request{
+		{Method: http.MethodGet, Path: "/api/v1/payments/pay%00x"},
+		{Method: http.MethodGet, Path: "/api/v1/orders/order%00x"},
+		{Method: http.MethodPost, Path: "/api/v1/payments", Body: `{"order_id":"order\u0000x","method":"upi","vpa":"user@upi"}`},
+		{Method: http.MethodPost, Path: "/api/v1/refunds", Body: `{"payment_id":"pay\u0000x","amount":100}`},
+		{Method: http.MethodPost, Path: "/api/v1/auth/login", Anonymous: true, Body: `{"email":"a\u0000@example.com","password":"password1"}`},
+		{Method: http.MethodPost, Path: "/api/v1/payments/public", Anonymous: true, Body: `{"key":"key\u0000x","order_id":"order_x","method":"upi","vpa":"user@upi"}`},
+	} {
+		if r := gw.Do(t, req); r.Status != http.StatusBadRequest || r.ErrorCode() != "BAD_REQUEST_ERROR" {
+			t.Errorf("%s %s %v = %d %s, want 400 BAD_REQUEST_ERROR", req.Method, req.Path, req.Body, r.Status, r.Body)
+		}
+	}
+}

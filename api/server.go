@@ -125,7 +125,9 @@ func New(d Deps) http.Handler {
 	v1("/webhooks/{id}/retry", merchant(s.retryWebhook), post)
 
 	if d.UI != nil {
-		r.PathPrefix("/").MatcherFunc(outsideAPI).Handler(d.UI)
+		// No path matcher before outsideAPI: a matching PathPrefix would make mux forget the
+		// method mismatch it found on an API route, and a wrong method would answer 404, not 405.
+		r.MatcherFunc(outsideAPI).Handler(d.UI)
 	}
 	return s.withRequestContext(r)
 }
@@ -153,8 +155,10 @@ func allowedMethods(router *mux.Router, req *http.Request) []string {
 	return allowed
 }
 
+// outsideAPI matches the paths the UI serves: all but the API's, /health and /metrics.
 func outsideAPI(r *http.Request, _ *mux.RouteMatch) bool {
-	return !strings.HasPrefix(r.URL.Path, "/api/")
+	p := r.URL.Path
+	return !strings.HasPrefix(p, "/api/") && p != "/health" && p != "/metrics"
 }
 
 // allowAnyOrigin enables CORS for the public endpoints the hosted checkout and checkout.js call

@@ -5,6 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+	commonpb "go.temporal.io/api/common/v1"
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
@@ -64,5 +67,81 @@ func TestPaymentWorkflowsAreSearchable(t *testing.T) {
 	}
 	if summary := desc.GetExecutionConfig().GetUserMetadata().GetSummary(); summary == nil || !strings.Contains(string(summary.GetData()), "UPI ₹500.00 for order_") {
 		t.Errorf("static summary = %v", summary)
+	}
+}
+
+// resetToStart resets a completed workflow to its first workflow task, as an operator does with
+// "Reset" in the Web UI or `temporal workflow reset --type FirstWorkflowTask`, and waits for the
+// new run to complete.
+func resetToStart(t *testing.T, gw *gatewaytest.Stack, workflowID string) {
+	t.Helper()
+	run := gw.Temporal.GetWorkflow(t.Context(), workflowID, "")
+	if err := run.Get(t.Context(), nil); err != nil {
+		t.Fatalf("workflow %s: %v", workflowID, err)
+	}
+	var firstTask int64
+	it := gw.Temporal.GetWorkflowHistory(t.Context(), workflowID, run.GetRunID(), false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() && firstTask == 0 {
+		e, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.EventType == enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED {
+			firstTask = e.EventId
+		}
+	}
+	resp, err := gw.Temporal.ResetWorkflowExecution(t.Context(), &workflowservice.ResetWorkflowExecutionRequest{
+		Namespace:                 gw.Config.TemporalNamespace,
+		WorkflowExecution:         &commonpb.WorkflowExecution{WorkflowId: workflowID, RunId: run.GetRunID()},
+		Reason:                    "operator retry (test)",
+		WorkflowTaskFinishEventId: firstTask,
+		RequestId:                 uuid.NewString(),
+	})
+	if err != nil {
+		t.Fatalf("reset %s: %v", workflowID, err)
+	}
+	if err := gw.Temporal.GetWorkflow(t.Context(), workflowID, resp.RunId).Get(t.Context(), nil); err != nil {
+		t.Fatalf("reset run of %s: %v", workflowID, err)
+	}
+}
+
+// Resetting a settled payment's workflow (an operator's retry) re-runs its steps but repeats no
+// side effect: the bank is not asked again and delivered webhooks are not sent again. An outcome
+// event recorded but never sent (the worker died in between) is sent by the re-run.
+func TestResetPaymentWorkflowRepeatsNoSideEffect(t *testing.T) {
+	gw := gatewaytest.Start(t)
+	rc := gatewaytest.NewReceiver(t)
+	configureWebhook(t, gw, rc.URL)
+	id := paidPayment(t, gw, 42000)
+	rc.WaitFor(t, 10*time.Second, "payment.success", func([]gatewaytest.Delivery) bool { return len(rc.Of("payment.success")) == 1 })
+	bankCalls := func() (calls int) {
+		t.Helper()
+		if err := gw.Pool.QueryRow(t.Context(), `SELECT calls FROM bank_operations WHERE idempotency_key = $1`, id).Scan(&calls); err != nil {
+			t.Fatal(err)
+		}
+		return calls
+	}
+
+	resetToStart(t, gw, id)
+	time.Sleep(500 * time.Millisecond) // a repeated delivery would arrive about now
+	if n := len(rc.Deliveries()); n != 3 || bankCalls() != 1 {
+		t.Fatalf("after a reset: %d deliveries (want created, pending, success), bank asked %d times (want 1)", n, bankCalls())
+	}
+
+	// The state a worker crash leaves between recording the outcome and sending it.
+	event := rc.Of("payment.success")[0].Event.ID
+	if _, err := gw.Pool.Exec(t.Context(), `UPDATE webhook_logs SET status = 'pending', attempts = 0 WHERE id = $1`, event); err != nil {
+		t.Fatal(err)
+	}
+	resetToStart(t, gw, id)
+	rc.WaitFor(t, 10*time.Second, "the unsent payment.success", func([]gatewaytest.Delivery) bool { return len(rc.Of("payment.success")) == 2 })
+	if got := rc.Of("payment.success")[1].Event.ID; got != event {
+		t.Errorf("re-run sent event %s, want the recorded %s", got, event)
+	}
+	if l := logOf(t, gw, event); l["status"] != "success" || l["attempts"] != 1.0 || bankCalls() != 1 {
+		t.Errorf("log %v, bank asked %d times; want success after 1 attempt, bank once", l, bankCalls())
+	}
+	if p := gw.Get(t, "/api/v1/payments/"+id).JSON(t); p["status"] != "success" {
+		t.Errorf("payment after resets = %v", p["status"])
 	}
 }

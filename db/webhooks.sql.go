@@ -146,6 +146,43 @@ func (q *Queries) ListUnsentEvents(ctx context.Context, arg ListUnsentEventsPara
 	return items, nil
 }
 
+const listUnsentOutcomeEvents = `-- name: ListUnsentOutcomeEvents :many
+SELECT id FROM webhook_logs
+WHERE status = 'pending' AND attempts = 0
+  AND event = ANY ($1::text[])
+  AND (payment_id = $2 AND refund_id IS NULL OR refund_id = $3)
+ORDER BY created_at, id
+`
+
+type ListUnsentOutcomeEventsParams struct {
+	Events    []string
+	PaymentID *string
+	RefundID  *string
+}
+
+// A final payment's or refund's outcome events (payment.success/failed, refund.processed/failed)
+// that were recorded but never attempted: a worker crashed between recording the outcome and
+// sending it. A re-run of the workflow sends them; events already attempted are not listed.
+func (q *Queries) ListUnsentOutcomeEvents(ctx context.Context, arg ListUnsentOutcomeEventsParams) ([]string, error) {
+	rows, err := q.db.Query(ctx, listUnsentOutcomeEvents, arg.Events, arg.PaymentID, arg.RefundID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listWebhookLogs = `-- name: ListWebhookLogs :many
 SELECT id, merchant_id, event, payment_id, refund_id, payload, status, attempts, last_attempt_at, next_retry_at, response_code, response_body, error, created_at, updated_at FROM webhook_logs
 WHERE merchant_id = $1

@@ -40,6 +40,7 @@ import (
 	"github.com/paygate/paygate/pglocal/pgtest"
 	"github.com/paygate/paygate/requestid"
 	"github.com/paygate/paygate/worker"
+	"github.com/paygate/paygate/ui"
 	"github.com/paygate/paygate/workflows"
 )
 
@@ -155,7 +156,8 @@ func Start(t *testing.T, options ...func(*config.Config)) *Stack {
 		t.Fatal(temporal.err)
 	}
 	cfg.TemporalNamespace = temporal.server.GetDefaultNamespace()
-	srv := httptest.NewServer(api.New(api.Deps{Pool: pool, Temporal: tc, Config: cfg, Logger: log, Metrics: m}))
+	// The real UI handler is mounted as in every gateway process: routing must be tested with it.
+	srv := httptest.NewServer(api.New(api.Deps{Pool: pool, Temporal: tc, Config: cfg, Logger: log, UI: ui.Handler(), Metrics: m}))
 	t.Cleanup(srv.Close)
 	s := &Stack{URL: srv.URL, Pool: pool, Queries: db.New(pool), Temporal: tc, Config: cfg, logs: logs, t: t}
 	s.StartWorker()

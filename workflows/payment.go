@@ -70,7 +70,9 @@ func PaymentWorkflow(ctx workflow.Context, in PaymentInput) (PaymentResult, erro
 		return PaymentResult{}, err
 	}
 	if check.Status != activities.StatusPending {
-		// Settled by an earlier run (a reset, or a restart by the sweep).
+		// Settled by an earlier run (a reset, a restart by the sweep, or this run before its
+		// worker crashed): send the outcome events that run recorded but never sent.
+		hooks.send(ctx, check.Events)
 		return PaymentResult{Status: check.Status}, finish(ctx, hooks, check.Status)
 	}
 
@@ -90,14 +92,21 @@ func PaymentWorkflow(ctx workflow.Context, in PaymentInput) (PaymentResult, erro
 		}
 	}
 
-	var events []string
-	if err := workflow.ExecuteLocalActivity(steps, a.RecordPaymentOutcome, outcome).Get(ctx, &events); err != nil {
+	var rec activities.Recorded
+	if err := workflow.ExecuteLocalActivity(steps, a.RecordPaymentOutcome, outcome).Get(ctx, &rec); err != nil {
 		return PaymentResult{}, err
 	}
-	hooks.send(ctx, events)
-	workflow.GetLogger(ctx).Info("payment final", "payment_id", in.PaymentID, "status", outcome.Status,
-		"error_code", outcome.ErrorCode, "request_id", requestid.FromWorkflow(ctx))
-	return PaymentResult{Status: outcome.Status, ErrorCode: outcome.ErrorCode}, finish(ctx, hooks, outcome.Status)
+	hooks.send(ctx, rec.Events)
+	if rec.Status == "" { // recorded by earlier code, which returned only the events
+		rec.Status = outcome.Status
+	}
+	result := PaymentResult{Status: rec.Status}
+	if rec.Status == outcome.Status {
+		result.ErrorCode = outcome.ErrorCode
+	}
+	workflow.GetLogger(ctx).Info("payment final", "payment_id", in.PaymentID, "status", result.Status,
+		"error_code", result.ErrorCode, "request_id", requestid.FromWorkflow(ctx))
+	return result, finish(ctx, hooks, result.Status)
 }
 
 // finish shows the outcome in the workflow's PaymentStatus search attribute and waits for the

@@ -100,6 +100,7 @@ func TestPaymentWorkflow(t *testing.T) {
 		settle   []error                 // SettlePayment's answer per attempt
 		record   []error                 // RecordPaymentOutcome's answer per attempt
 		recorded []string                // the webhook events RecordPaymentOutcome returns
+		stored   string                  // the status RecordPaymentOutcome finds stored, when not the one given
 		failHook map[string]bool         // events whose first delivery attempt fails
 		want     workflows.PaymentResult
 		wantLog  []string // every payment step called, in order, with its exact argument
@@ -218,6 +219,33 @@ func TestPaymentWorkflow(t *testing.T) {
 			wantHook: []string{attempt("evt_created"), attempt("evt_pending")},
 			wantRetr: []string{delivery("evt_pending")},
 		},
+		{
+			// The worker crashed after recording the outcome and before sending it: the re-run
+			// finds the payment final and sends the outcome event that was never attempted.
+			name:     "webhooks: a payment already final sends its unsent outcome event",
+			in:       withEvents("evt_created"),
+			check:    activities.PaymentCheck{Status: "success", Events: []string{"evt_success"}},
+			want:     workflows.PaymentResult{Status: "success"},
+			wantLog:  []string{validate},
+			wantHook: []string{attempt("evt_created"), attempt("evt_success")},
+		},
+		{
+			// Another run recorded a different outcome first: the stored one wins.
+			name:     "outcome recorded by another run",
+			in:       withEvents(),
+			check:    activities.PaymentCheck{Status: "pending"},
+			settle:   []error{declined},
+			record:   []error{nil},
+			stored:   "success",
+			recorded: []string{"evt_success"},
+			want:     workflows.PaymentResult{Status: "success"},
+			wantLog: []string{validate, settle, record(activities.PaymentOutcome{
+				PaymentID: paymentID, Status: "failed",
+				ErrorCode: "CARD_DECLINED", ErrorDescription: "Card declined by the issuing bank",
+			})},
+			wantHook: []string{attempt("evt_success")},
+			settleN:  1, recordN: 1,
+		},
 	}
 
 	for _, c := range cases {
@@ -239,11 +267,15 @@ func TestPaymentWorkflow(t *testing.T) {
 					return scripted(c.settle, steps.add("SettlePayment", id))
 				})
 			env.OnActivity(a.RecordPaymentOutcome, mock.Anything, mock.Anything).Return(
-				func(_ context.Context, out activities.PaymentOutcome) ([]string, error) {
+				func(_ context.Context, out activities.PaymentOutcome) (activities.Recorded, error) {
 					if err := scripted(c.record, steps.add("RecordPaymentOutcome", out)); err != nil {
-						return nil, err
+						return activities.Recorded{}, err
 					}
-					return c.recorded, nil
+					rec := activities.Recorded{Status: out.Status, Events: c.recorded}
+					if c.stored != "" {
+						rec.Status = c.stored
+					}
+					return rec, nil
 				})
 			env.OnActivity(a.AttemptWebhooks, mock.Anything, mock.Anything).Return(
 				func(_ context.Context, req activities.AttemptsRequest) ([]activities.AttemptResult, error) {
@@ -307,7 +339,7 @@ func settleAlwaysFails(t *testing.T) (env *testsuite.TestWorkflowEnvironment, at
 		// being retryable tells it from a decline.
 		return temporal.NewApplicationError("bank unreachable", "BankUnavailable")
 	})
-	env.OnActivity(a.RecordPaymentOutcome, mock.Anything, mock.Anything).Return([]string(nil), nil)
+	env.OnActivity(a.RecordPaymentOutcome, mock.Anything, mock.Anything).Return(activities.Recorded{}, nil)
 	env.RegisterDelayedCallback(env.CancelWorkflow, time.Hour)
 	env.ExecuteWorkflow(workflows.PaymentWorkflow, paymentInput)
 	if !env.IsWorkflowCompleted() {

@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"google.golang.org/protobuf/encoding/protojson"
 
+	"github.com/paygate/paygate/activities"
 	"github.com/paygate/paygate/gatewaytest"
 	"github.com/paygate/paygate/ids"
 	"github.com/paygate/paygate/workflows"
@@ -82,6 +83,46 @@ func TestRecordHistories(t *testing.T) {
 			enumspb.EVENT_TYPE_MARKER_RECORDED: 5, enumspb.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED: 1})
 		// The delivery workflow's second attempt gets through.
 		rc.WaitFor(t, 10*time.Second, "payment.failed twice", func([]gatewaytest.Delivery) bool { return len(rc.Of("payment.failed")) == 2 })
+
+		// That delivery workflow's id is the event's.
+		eventID := rc.Of("payment.failed")[0].Event.ID
+		var res activities.AttemptResult
+		if err := gw.Temporal.GetWorkflow(t.Context(), eventID, "").Get(t.Context(), &res); err != nil || !res.Delivered {
+			t.Fatalf("delivery workflow %s = %+v, %v; want delivered", eventID, res, err)
+		}
+		h = writeHistory(t, gw, eventID, "webhook_delivery.json")
+		wantEvents(t, h, map[enumspb.EventType]int{enumspb.EVENT_TYPE_TIMER_FIRED: 1, enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED: 1})
+	})
+
+	t.Run("refund_processed", func(t *testing.T) {
+		orderID := gw.MustCreate(t, "/api/v1/orders", map[string]any{"amount": 30000})["id"].(string)
+		p := gw.MustCreate(t, "/api/v1/payments", map[string]any{"order_id": orderID, "method": "upi", "vpa": "user@okicici"})
+		if got := paymentResult(t, gw, p["id"].(string)); got.Status != "success" {
+			t.Fatalf("payment = %+v, want success", got)
+		}
+		rf := gw.MustCreate(t, "/api/v1/payments/"+p["id"].(string)+"/refunds", map[string]any{"amount": 10000, "reason": "damaged"})
+		id := rf["id"].(string)
+		var got workflows.RefundResult
+		if err := gw.Temporal.GetWorkflow(t.Context(), id, "").Get(t.Context(), &got); err != nil || got.Status != "processed" {
+			t.Fatalf("refund workflow = %+v, %v; want processed", got, err)
+		}
+		h := writeHistory(t, gw, id, "refund_processed.json")
+		wantEvents(t, h, map[enumspb.EventType]int{enumspb.EVENT_TYPE_MARKER_RECORDED: 4}) // created's webhook, bank, outcome, its webhook
+	})
+
+	t.Run("idempotency_cleanup", func(t *testing.T) {
+		run, err := gw.Temporal.ExecuteWorkflow(t.Context(), client.StartWorkflowOptions{
+			ID: workflows.IdempotencyCleanupID + "-recorded", TaskQueue: gw.Config.TaskQueue,
+		}, workflows.IdempotencyCleanupWorkflow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var deleted int64
+		if err := run.Get(t.Context(), &deleted); err != nil {
+			t.Fatalf("cleanup: %v", err)
+		}
+		h := writeHistory(t, gw, run.GetID(), "idempotency_cleanup.json")
+		wantEvents(t, h, map[enumspb.EventType]int{enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED: 1})
 	})
 
 	t.Run("pending_sweep", func(t *testing.T) {

@@ -45,12 +45,20 @@ func RefundWorkflow(ctx workflow.Context, in RefundInput) (RefundResult, error) 
 		return RefundResult{}, err
 	}
 
-	var events []string
-	if err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, localSteps), a.RecordRefundOutcome, outcome).Get(ctx, &events); err != nil {
+	var rec activities.Recorded
+	if err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, localSteps), a.RecordRefundOutcome, outcome).Get(ctx, &rec); err != nil {
 		return RefundResult{}, err
 	}
-	hooks.send(ctx, events)
-	workflow.GetLogger(ctx).Info("refund final", "refund_id", in.RefundID, "payment_id", in.PaymentID, "status", outcome.Status,
-		"error_code", outcome.ErrorCode, "request_id", requestid.FromWorkflow(ctx))
-	return RefundResult{Status: outcome.Status, ErrorCode: outcome.ErrorCode}, finish(ctx, hooks, outcome.Status)
+	hooks.send(ctx, rec.Events)
+	if rec.Status == "" { // recorded by earlier code, which returned only the events
+		rec.Status = outcome.Status
+	}
+	// A refund found final (a reset or a re-run after a crash) keeps the outcome it was given.
+	result := RefundResult{Status: rec.Status}
+	if rec.Status == outcome.Status {
+		result.ErrorCode = outcome.ErrorCode
+	}
+	workflow.GetLogger(ctx).Info("refund final", "refund_id", in.RefundID, "payment_id", in.PaymentID, "status", result.Status,
+		"error_code", result.ErrorCode, "request_id", requestid.FromWorkflow(ctx))
+	return result, finish(ctx, hooks, result.Status)
 }

@@ -19,14 +19,18 @@ func TestRefundWorkflow(t *testing.T) {
 	cases := []struct {
 		name    string
 		settle  []error
+		stored  string // the status RecordRefundOutcome finds stored, when not the one given
 		want    workflows.RefundResult
 		outcome activities.RefundOutcome
 	}{
-		{"processed", []error{nil}, workflows.RefundResult{Status: "processed"},
+		{"processed", []error{nil}, "", workflows.RefundResult{Status: "processed"},
 			activities.RefundOutcome{RefundID: "rfnd_1", Status: "processed"}},
-		{"rejected", []error{rejected}, workflows.RefundResult{Status: "failed", ErrorCode: "REFUND_FAILED"},
+		{"rejected", []error{rejected}, "", workflows.RefundResult{Status: "failed", ErrorCode: "REFUND_FAILED"},
 			activities.RefundOutcome{RefundID: "rfnd_1", Status: "failed", ErrorCode: "REFUND_FAILED", ErrorDescription: "Refund rejected by the bank"}},
-		{"bank briefly unreachable", []error{errors.New("connection refused"), nil}, workflows.RefundResult{Status: "processed"},
+		{"bank briefly unreachable", []error{errors.New("connection refused"), nil}, "", workflows.RefundResult{Status: "processed"},
+			activities.RefundOutcome{RefundID: "rfnd_1", Status: "processed"}},
+		// A re-run of a refund that already failed (the bank step skips it): the stored outcome wins.
+		{"already failed", []error{nil}, "failed", workflows.RefundResult{Status: "failed"},
 			activities.RefundOutcome{RefundID: "rfnd_1", Status: "processed"}},
 	}
 	for _, c := range cases {
@@ -38,9 +42,13 @@ func TestRefundWorkflow(t *testing.T) {
 				return scripted(c.settle, log.add("SettleRefund", id))
 			})
 			var recorded []activities.RefundOutcome
-			env.OnActivity(a.RecordRefundOutcome, mock.Anything, mock.Anything).Return(func(_ context.Context, o activities.RefundOutcome) ([]string, error) {
+			env.OnActivity(a.RecordRefundOutcome, mock.Anything, mock.Anything).Return(func(_ context.Context, o activities.RefundOutcome) (activities.Recorded, error) {
 				recorded = append(recorded, o)
-				return []string{"evt_done"}, nil
+				rec := activities.Recorded{Status: o.Status, Events: []string{"evt_done"}}
+				if c.stored != "" {
+					rec.Status = c.stored
+				}
+				return rec, nil
 			})
 			var attempts []string
 			env.OnActivity(a.AttemptWebhooks, mock.Anything, mock.Anything).Return(func(_ context.Context, req activities.AttemptsRequest) ([]activities.AttemptResult, error) {

@@ -12,19 +12,26 @@ import (
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/paygate/paygate/activities"
 	"github.com/paygate/paygate/workflows"
 )
 
-// recordedHistories are the histories TestRecordHistories writes from real runs.
-var recordedHistories = []string{"payment_success.json", "payment_declined.json", "pending_sweep.json"}
+// recordedHistories are the histories TestRecordHistories writes from real runs, one or more of
+// each workflow. Histories recorded by earlier workflow code stay in testdata as *_v<n>.json and
+// must keep replaying: workflows started before an upgrade finish on the new code.
+var recordedHistories = []string{"payment_success.json", "payment_declined.json", "webhook_delivery.json",
+	"refund_processed.json", "pending_sweep.json", "idempotency_cleanup.json"}
 
 // replayer replays histories against the gateway's workflows as the worker registers them, or
 // against the workflows given (by their registered names) instead.
 func replayer(overrides map[string]any) worker.WorkflowReplayer {
 	r := worker.NewWorkflowReplayer()
 	workflowsByName := map[string]any{
-		"PaymentWorkflow":      workflows.PaymentWorkflow,
-		"PendingSweepWorkflow": workflows.PendingSweepWorkflow,
+		"PaymentWorkflow":            workflows.PaymentWorkflow,
+		"RefundWorkflow":             workflows.RefundWorkflow,
+		"WebhookDeliveryWorkflow":    workflows.WebhookDeliveryWorkflow,
+		"PendingSweepWorkflow":       workflows.PendingSweepWorkflow,
+		"IdempotencyCleanupWorkflow": workflows.IdempotencyCleanupWorkflow,
 	}
 	for name, fn := range overrides {
 		workflowsByName[name] = fn
@@ -75,13 +82,37 @@ func TestReplayDetectsNonDeterminism(t *testing.T) {
 		}
 		return workflows.PendingSweepWorkflow(ctx)
 	}
+	sleepBeforeCleanup := func(ctx workflow.Context) (int64, error) {
+		if err := workflow.Sleep(ctx, time.Second); err != nil {
+			return 0, err
+		}
+		return workflows.IdempotencyCleanupWorkflow(ctx)
+	}
+	// Recording the outcome without asking the bank: the history has the bank's marker first.
+	refundUnsettled := func(ctx workflow.Context, in workflows.RefundInput) (workflows.RefundResult, error) {
+		ctx = workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{StartToCloseTimeout: time.Minute})
+		var rec activities.Recorded
+		err := workflow.ExecuteLocalActivity(ctx, a.RecordRefundOutcome, activities.RefundOutcome{RefundID: in.RefundID, Status: "processed"}).Get(ctx, &rec)
+		return workflows.RefundResult{Status: rec.Status}, err
+	}
+	// Attempting with a regular activity at once instead of waiting for the retry's timer.
+	attemptAtOnce := func(ctx workflow.Context, in workflows.DeliveryInput) (activities.AttemptResult, error) {
+		ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: time.Minute})
+		var res activities.AttemptResult
+		err := workflow.ExecuteActivity(ctx, a.AttemptWebhook, activities.AttemptRequest{LogID: in.LogID, Attempt: in.FirstAttempt}).Get(ctx, &res)
+		return res, err
+	}
 	cases := []struct {
 		file, workflow string
 		edit           any
 	}{
 		{"payment_success.json", "PaymentWorkflow", settleFirst},
 		{"payment_declined.json", "PaymentWorkflow", settleFirst},
+		{"payment_success_v0.json", "PaymentWorkflow", settleFirst},
+		{"webhook_delivery.json", "WebhookDeliveryWorkflow", attemptAtOnce},
+		{"refund_processed.json", "RefundWorkflow", refundUnsettled},
 		{"pending_sweep.json", "PendingSweepWorkflow", sleepFirst},
+		{"idempotency_cleanup.json", "IdempotencyCleanupWorkflow", sleepBeforeCleanup},
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {

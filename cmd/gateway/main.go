@@ -53,6 +53,7 @@ func main() {
 
 	commands := map[string]func(context.Context, *slog.Logger) error{
 		"dev":         runDev,
+		"temporal":    runTemporal,
 		"serve":       runServe,
 		"worker":      runWorker,
 		"migrate":     runMigrate,

@@ -55,3 +55,13 @@ SELECT id FROM webhook_logs
 WHERE status = 'pending' AND attempts = 0 AND created_at < $1
 ORDER BY created_at
 LIMIT $2;
+
+-- name: ListUnsentOutcomeEvents :many
+-- A final payment's or refund's outcome events (payment.success/failed, refund.processed/failed)
+-- that were recorded but never attempted: a worker crashed between recording the outcome and
+-- sending it. A re-run of the workflow sends them; events already attempted are not listed.
+SELECT id FROM webhook_logs
+WHERE status = 'pending' AND attempts = 0
+  AND event = ANY (@events::text[])
+  AND (payment_id = sqlc.narg('payment_id') AND refund_id IS NULL OR refund_id = sqlc.narg('refund_id'))
+ORDER BY created_at, id;
