@@ -39,8 +39,8 @@ import (
 	"github.com/paygate/paygate/metrics"
 	"github.com/paygate/paygate/pglocal/pgtest"
 	"github.com/paygate/paygate/requestid"
-	"github.com/paygate/paygate/worker"
 	"github.com/paygate/paygate/ui"
+	"github.com/paygate/paygate/worker"
 	"github.com/paygate/paygate/workflows"
 )
 
