@@ -1025,6 +1025,8 @@ func TestOpenAPIResponses(t *testing.T) {
 	anon(GET, "/metrics", nil, 200)
 	anon(GET, "/api/v1/public/config", nil, 200)
 	anon(GET, "/api/v1/test/merchant", nil, 200)
+	anon(GET, "/api/v1/queue/status", nil, 200)
+	anon(GET, "/api/v1/test/jobs/status", nil, 200)
 	if served := anon(GET, "/api/v1/openapi.json", nil, 200); !bytes.Equal(served.Body, spec.raw) {
 		t.Error("GET /api/v1/openapi.json does not serve api/openapi.json")
 	}

@@ -88,6 +88,10 @@ func New(d Deps) http.Handler {
 	v1("/auth/login", s.handle(s.login), post)
 	v1("/auth/logout", s.handle(s.logout), post)
 	v1("/test/merchant", s.handle(s.testMerchant), get)
+	// Operators' views of the workflows, without credentials like /health and /metrics: counts
+	// only, never a merchant's data.
+	v1("/queue/status", s.handle(s.queueStatus), get)
+	v1("/test/jobs/status", s.handle(s.jobsStatus), get)
 	v1("/public/config", s.handle(s.publicConfig), get)
 	v1("/openapi.json", s.handle(s.openAPI), get)
 

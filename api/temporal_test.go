@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -143,5 +144,43 @@ func TestResetPaymentWorkflowRepeatsNoSideEffect(t *testing.T) {
 	}
 	if p := gw.Get(t, "/api/v1/payments/"+id).JSON(t); p["status"] != "success" {
 		t.Errorf("payment after resets = %v", p["status"])
+	}
+}
+
+// The queue status counts the gateway's workflows from Temporal visibility: finished ones as
+// completed, terminated ones as failed, and webhook deliveries waiting for a retry as waiting.
+func TestQueueStatusCountsWorkflows(t *testing.T) {
+	gw := gatewaytest.Start(t)
+	rc := gatewaytest.NewReceiver(t)
+	rc.Respond = func(string, int) int { return http.StatusServiceUnavailable } // every delivery goes to retry
+	configureWebhook(t, gw, rc.URL)
+	paid := paidPayment(t, gw, 30000)
+	declined := gw.MustCreate(t, "/api/v1/payments", map[string]any{"order_id": newOrder(t, gw, 700), "method": "card", "card": card("4000000000000002")})
+	gw.WaitForStatus(t, "/api/v1/payments/"+declined["id"].(string))
+	refund := gw.MustCreate(t, "/api/v1/payments/"+paid+"/refunds", map[string]any{"amount": 1000})
+	gw.WaitForStatus(t, "/api/v1/refunds/"+refund["id"].(string))
+	// One delivery workflow is ended by hand: it counts as failed.
+	rc.WaitFor(t, 10*time.Second, "payment.success", func([]gatewaytest.Delivery) bool { return len(rc.Of("payment.success")) == 1 })
+	if err := gw.Temporal.TerminateWorkflow(t.Context(), rc.Of("payment.success")[0].Event.ID, "", "test"); err != nil {
+		t.Fatal(err)
+	}
+
+	// payment.created, .pending and .success/.failed twice, refund.created and .processed: 8
+	// events, each first attempt failed; one delivery terminated.
+	want := `{"payments":{"waiting":0,"active":0,"completed":2,"failed":0},` +
+		`"refunds":{"waiting":0,"active":0,"completed":1,"failed":0},` +
+		`"webhooks":{"waiting":7,"active":0,"completed":0,"failed":1}}`
+	var got string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if got = strings.TrimSpace(string(gw.Get(t, "/api/v1/queue/status").Body)); got == want {
+			break
+		}
+	}
+	if got != want {
+		t.Fatalf("queue status = %s\nwant %s", got, want)
+	}
+	jobs := gw.Get(t, "/api/v1/test/jobs/status").JSON(t)
+	if jobs["worker_status"] != "running" || jobs["pending"] != 7.0 || jobs["completed"] != 3.0 || jobs["failed"] != 1.0 {
+		t.Errorf("jobs status = %v", jobs)
 	}
 }
