@@ -30,12 +30,13 @@ ui/node_modules/.installed: ui/package-lock.json
 generate:
 	$(SQLC) generate
 
-# Formatting, vet, and generated code that matches its source.
+# Formatting, vet, generated code that matches its source, and deterministic workflow code.
 check:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(SQLC) diff
+	$(GO) tool -modfile=tools/go.mod workflowcheck ./workflows/...
 
 test: build
 	./scripts/install-deps.sh postgres chromium
