@@ -528,6 +528,63 @@ test("the overview updates live and charts the volume", { timeout: TEST_TIMEOUT 
   await dashboard.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
 });
 
+test("the audit log records sign-ins and webhook changes, and updates live", { timeout: TEST_TIMEOUT }, async () => {
+  // Another browser context: a wrong password, then the right one, which leads back to the page asked for.
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  await page.goto(`${BASE_URL}/dashboard/webhooks`);
+  await page.waitForURL(/\/login$/);
+  await page.fill("[data-test-id=email-input]", MERCHANT.email);
+  await page.fill("[data-test-id=password-input]", "not-the-password");
+  await page.click("[data-test-id=login-button]");
+  await page.getByRole("alert").getByText("Invalid email or password").waitFor();
+  await page.fill("[data-test-id=password-input]", MERCHANT.password);
+  await page.click("[data-test-id=login-button]");
+  await page.waitForURL(/\/dashboard\/webhooks$/);
+
+  await page.getByRole("button", { name: "Regenerate" }).click();
+  await page
+    .getByRole("dialog", { name: "Regenerate signing secret?" })
+    .getByRole("button", { name: "Regenerate" })
+    .click();
+  await page.getByText("New webhook secret generated").waitFor();
+
+  await page.getByRole("navigation", { name: "Dashboard" }).getByRole("link", { name: "Audit log" }).click();
+  await page.waitForURL(/\/dashboard\/audit-log$/);
+  const rows = page.locator("[data-test-id=audit-log-table] [data-test-id=audit-log-row]");
+  const row = (entry) => rows.and(page.locator(`[data-entry-id="${entry.id}"]`));
+  const text = (entry) => row(entry).textContent();
+
+  const { entries } = await api("/audit-log?limit=3");
+  const [regenerated, login, failed] = entries;
+  assert.deepEqual(entries.map((e) => e.action), ["webhook_secret_regenerated", "login", "login_failed"]);
+  for (const entry of entries) {
+    await row(entry).waitFor();
+    assert.equal(await row(entry).getAttribute("data-action"), entry.action);
+    assert.ok((await text(entry)).includes(`${MERCHANT.email}Dashboard`), await text(entry));
+  }
+  assert.match(await text(failed), /Failed sign-in/);
+  assert.match(await text(login), /Signed in/);
+  assert.match(await text(regenerated), /Webhook secret regenerated/);
+  assert.equal(await rows.first().getAttribute("data-entry-id"), String(regenerated.id), "newest first");
+
+  // A change made through the API while the page is open appears without a reload.
+  await markPage(page);
+  const { webhook_url: url } = await api("/webhooks/config");
+  await api("/webhooks/config", { method: "PUT", body: { webhook_url: url ?? "" } });
+  const [changed] = (await api("/audit-log?limit=1")).entries;
+  assert.equal(changed.action, "webhook_url_changed");
+  await row(changed).waitFor({ timeout: 15_000 }); // the log polls every few seconds
+  assert.equal(await rows.first().getAttribute("data-entry-id"), String(changed.id));
+  assert.match(await text(changed), /Webhook URL changed/);
+  assert.ok((await text(changed)).includes(`${MERCHANT.key}API key`), await text(changed));
+  assert.ok((await text(changed)).includes(`webhook_url: ${url ?? "null"}`), await text(changed));
+  await assertNotReloaded(page);
+  await shot(page, "audit-log");
+  await context.close();
+});
+
 test("logging out returns to the sign-in page", { timeout: TEST_TIMEOUT }, async () => {
   await dashboard.goto(`${BASE_URL}/dashboard`);
   await dashboard.getByRole("button", { name: "Log out" }).click();

@@ -2,6 +2,7 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { createBrowserRouter, Navigate, RouterProvider } from "react-router-dom";
 import { ToastProvider } from "./components/Toast";
+import { AuditLogPage } from "./pages/AuditLogPage";
 import { CheckoutDemoPage } from "./pages/CheckoutDemoPage";
 import { DashboardLayout } from "./pages/DashboardLayout";
 import { HostedCheckoutPage } from "./pages/HostedCheckoutPage";
@@ -29,6 +30,7 @@ const router = createBrowserRouter([
       { path: "refunds", element: <RefundsPage /> },
       { path: "orders", element: <OrdersPage /> },
       { path: "webhooks", element: <WebhooksPage /> },
+      { path: "audit-log", element: <AuditLogPage /> },
       { path: "checkout", element: <CheckoutDemoPage /> },
     ],
   },

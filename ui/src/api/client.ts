@@ -2,6 +2,7 @@
 // origin that served the UI; the dashboard session is an HttpOnly cookie the
 // browser attaches by itself, so no credential is ever handled here.
 import type {
+  AuditEntry,
   Credentials,
   Merchant,
   NewPayment,
@@ -173,6 +174,16 @@ export const api = {
         signal,
       });
       return { items: res.refunds, total: res.total };
+    },
+  },
+
+  auditLog: {
+    list: async (page: PageQuery, signal?: AbortSignal): Promise<Page<AuditEntry>> => {
+      const res = await request<{ total: number; entries: AuditEntry[] }>("GET", "/audit-log", {
+        query: { ...page },
+        signal,
+      });
+      return { items: res.entries, total: res.total };
     },
   },
 

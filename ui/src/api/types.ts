@@ -128,6 +128,27 @@ export interface WebhookDelivery {
   created_at: string;
 }
 
+// The actions the gateway records today.
+export type AuditAction =
+  | "login"
+  | "login_failed"
+  | "logout"
+  | "api_secret_rolled"
+  | "webhook_url_changed"
+  | "webhook_secret_regenerated"
+  | "refund_created"
+  | "webhook_retried";
+
+export interface AuditEntry {
+  id: number;
+  actor: string; // "dashboard:<email>" or "api_key:<key>"
+  action: string; // an AuditAction, or one a newer server added
+  target: string | null;
+  source_address: string;
+  details: Record<string, unknown>;
+  created_at: string;
+}
+
 export interface PaymentFilters {
   status?: PaymentStatus | "";
   method?: PaymentMethod | "";
