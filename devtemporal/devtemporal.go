@@ -169,6 +169,9 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := trimVisibilityIndexes(sqlCfg); err != nil {
+		return nil, err
+	}
 
 	logLevel := new(slog.LevelVar)
 	logLevel.Set(slog.LevelWarn)

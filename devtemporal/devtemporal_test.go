@@ -3,6 +3,8 @@ package devtemporal_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -10,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -524,4 +527,54 @@ func BenchmarkEmptyWorkflows(b *testing.B) {
 		b.Logf("run %d: %d workflows in %v: %.0f/s", runID, workflows, elapsed.Round(time.Millisecond), workflows/elapsed.Seconds())
 	}
 	b.ReportMetric(float64(workflows)*float64(run.Load())/total.Seconds(), "workflows/s")
+}
+
+// The visibility indexes no query of the gateway or the Web UI's lists uses are dropped, and
+// the ones they use are kept.
+func TestUnusedVisibilityIndexesDropped(t *testing.T) {
+	dir := t.TempDir()
+	srv, _ := startServer(t, dir, &logBuffer{}, nil)
+	if err := srv.Stop(); err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+	// This process keeps the file open exclusively (the plugin's connection outlives the
+	// server): read a copy, with its write-ahead log.
+	cp := t.TempDir()
+	for _, f := range []string{"temporal.db", "temporal.db-wal"} {
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		if err == nil {
+			err = os.WriteFile(filepath.Join(cp, f), b, 0o600)
+		}
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			t.Fatal(err)
+		}
+	}
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(cp, "temporal.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	indexes := map[string]bool{}
+	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'executions_visibility'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		indexes[name] = true
+	}
+	for _, name := range []string{"by_bool_01", "by_double_03", "by_history_length", "by_temporal_keyword_01"} {
+		if indexes[name] {
+			t.Errorf("index %s is still there", name)
+		}
+	}
+	for _, name := range []string{"default_idx", "by_workflow_type", "by_status", "by_task_queue", "by_keyword_01", "by_int_01", "by_temporal_namespace_division"} {
+		if !indexes[name] {
+			t.Errorf("index %s was dropped", name)
+		}
+	}
 }
