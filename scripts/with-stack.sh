@@ -6,17 +6,22 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# A free loopback port (Node is a prerequisite of the project anyway), so several stacks can run
-# side by side; STACK_* variables pin them.
-free_port() {
-  node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close() })'
-}
+# Four distinct free loopback ports (Node is a prerequisite of the project anyway), so several
+# stacks can run side by side; STACK_* variables pin them. All four sockets are held open until
+# every port is known: ports taken one at a time can come back twice.
+read -r port_temporal port_pg port_api port_ui < <(node -e '
+  const net = require("net");
+  const servers = [0, 1, 2, 3].map(() => net.createServer());
+  Promise.all(servers.map((s) => new Promise((ok) => s.listen(0, "127.0.0.1", ok)))).then(() => {
+    console.log(servers.map((s) => s.address().port).join(" "));
+    servers.forEach((s) => s.close());
+  });')
 
 data=$(mktemp -d /tmp/gateway-stack.XXXXXX)
 chmod 755 "$data"
-export STACK_TEMPORAL_PORT="${STACK_TEMPORAL_PORT:-$(free_port)}" STACK_PG_PORT="${STACK_PG_PORT:-$(free_port)}"
-export DATA_DIR="$data" PORT="${STACK_PORT:-$(free_port)}" DEV_POSTGRES_PORT="$STACK_PG_PORT" \
-  DEV_TEMPORAL_PORT="$STACK_TEMPORAL_PORT" DEV_TEMPORAL_UI_PORT="${STACK_TEMPORAL_UI_PORT:-$(free_port)}" \
+export STACK_TEMPORAL_PORT="${STACK_TEMPORAL_PORT:-$port_temporal}" STACK_PG_PORT="${STACK_PG_PORT:-$port_pg}"
+export DATA_DIR="$data" PORT="${STACK_PORT:-$port_api}" DEV_POSTGRES_PORT="$STACK_PG_PORT" \
+  DEV_TEMPORAL_PORT="$STACK_TEMPORAL_PORT" DEV_TEMPORAL_UI_PORT="${STACK_TEMPORAL_UI_PORT:-$port_ui}" \
   TEST_MODE=true TEST_PROCESSING_DELAY="${TEST_PROCESSING_DELAY:-300}" WEBHOOK_ALLOW_PRIVATE_TARGETS=true \
   WEBHOOK_RETRY_INTERVALS_TEST=true
 export BASE_URL="http://127.0.0.1:$PORT"
