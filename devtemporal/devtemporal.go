@@ -496,6 +496,12 @@ func dynamicConfig() dynamicconfig.StaticClient {
 		// matching before a poller got it.
 		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():  1,
 		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): 1,
+		// The visibility queue is read once a second (default 20/s): a workflow that closes
+		// before its start is read, as a payment usually does, gets only its close record
+		// written (the start task finds it closed and skips). Lists show new runs up to a second
+		// late.
+		dynamicconfig.VisibilityProcessorMaxPollRPS.Key(): 1,
+		dynamicconfig.VisibilityTaskBatchSize.Key():       1000,
 		// The Web UI polls visibility; the default of 10/s is easily hit.
 		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
 	}
