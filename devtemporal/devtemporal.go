@@ -1,11 +1,11 @@
 // Package devtemporal runs an embedded Temporal server, with its Web UI, for
 // local development (`gateway dev`).
 //
-// State lives in one SQLite file under Config.DataDir, so stopping and
-// starting again keeps every workflow, and unfinished workflows resume. It is
-// tuned for one machine (one history shard, one SQLite connection, one task
-// queue partition) and listens on the loopback interface only. It is not meant
-// for production.
+// State lives in two SQLite files under Config.DataDir (the workflows, and
+// their visibility records), so stopping and starting again keeps every
+// workflow, and unfinished workflows resume. It is tuned for one machine (one
+// history shard, one SQLite connection per file, one task queue partition)
+// and listens on the loopback interface only. It is not meant for production.
 package devtemporal
 
 import (
@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -53,6 +54,9 @@ const (
 
 	// dbFileName is the SQLite file inside Config.DataDir.
 	dbFileName = "temporal.db"
+	// visibilityFileName holds the visibility store (the workflow lists and their search
+	// attributes), in a file and over a connection of its own.
+	visibilityFileName = "visibility.db"
 
 	clusterName = "active"
 	retention   = 7 * 24 * time.Hour
@@ -165,18 +169,24 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		}
 	}()
 
+	_, statErr := os.Stat(dbPath)
+	existed := statErr == nil
 	sqlCfg, err := prepareDatabase(cfg, dbPath)
 	if err != nil {
 		return nil, err
 	}
-	if err := trimVisibilityIndexes(sqlCfg); err != nil {
+	visCfg, err := prepareVisibility(sqlCfg, filepath.Join(filepath.Dir(dbPath), visibilityFileName), existed)
+	if err != nil {
+		return nil, err
+	}
+	if err := trimVisibilityIndexes(visCfg); err != nil {
 		return nil, err
 	}
 
 	logLevel := new(slog.LevelVar)
 	logLevel.Set(slog.LevelWarn)
 	logger := newServerLogger(cfg.Logger, logLevel)
-	srvCfg := buildServerConfig(cfg, sqlCfg, internalPorts)
+	srvCfg := buildServerConfig(cfg, sqlCfg, visCfg, internalPorts)
 	authorizer, err := authorization.GetAuthorizerFromConfig(&srvCfg.Global.Authorization)
 	if err != nil {
 		return nil, fmt.Errorf("devtemporal: authorizer: %w", err)
@@ -388,9 +398,8 @@ func prepareDatabase(cfg Config, dbPath string) (*config.SQL, error) {
 		return nil, fmt.Errorf("devtemporal: creating data dir: %w", err)
 	}
 	sqlCfg := &config.SQL{
-		PluginName: sqliteplugin.PluginName,
-		// The plugin builds "file:<DatabaseName>?...": escape what a URI would misread.
-		DatabaseName: strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(dbPath),
+		PluginName:   sqliteplugin.PluginName,
+		DatabaseName: sqliteFileName(dbPath),
 		// Keys other than URI parameters (mode, cache, ...) become pragmas.
 		ConnectAttributes: map[string]string{
 			"mode":         "rwc",
@@ -436,8 +445,40 @@ func prepareDatabase(cfg Config, dbPath string) (*config.SQL, error) {
 	return sqlCfg, nil
 }
 
-func buildServerConfig(cfg Config, sqlCfg *config.SQL, internalPorts [3]int) *config.Config {
-	const store = "sqlite-default"
+// prepareVisibility returns the visibility store's config: a file of its own at visPath, so that
+// its writes (which Temporal makes in batches, see dynamicConfig) do not queue workflow starts and
+// task completions behind them on the one SQLite connection of the main file. A data directory
+// whose main file predates this (mainExisted, and no visibility file) keeps its visibility in the
+// main file, where its workflows are listed.
+func prepareVisibility(sqlCfg *config.SQL, visPath string, mainExisted bool) (*config.SQL, error) {
+	_, statErr := os.Stat(visPath)
+	switch {
+	case statErr == nil:
+		// opened below
+	case !errors.Is(statErr, os.ErrNotExist):
+		return nil, fmt.Errorf("devtemporal: %w", statErr)
+	case mainExisted:
+		return sqlCfg, nil
+	}
+	visCfg := *sqlCfg
+	visCfg.ConnectAttributes = maps.Clone(sqlCfg.ConnectAttributes)
+	visCfg.DatabaseName = sqliteFileName(visPath)
+	if errors.Is(statErr, os.ErrNotExist) {
+		// The plugin creates one schema for both stores; the execution tables stay empty here.
+		if err := sqliteschema.SetupSchema(&visCfg); err != nil {
+			return nil, fmt.Errorf("devtemporal: creating schema in %s (remove the file to start over): %w", visPath, err)
+		}
+	}
+	return &visCfg, nil
+}
+
+// sqliteFileName escapes a path for the plugin, which builds "file:<DatabaseName>?...".
+func sqliteFileName(path string) string {
+	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+}
+
+func buildServerConfig(cfg Config, sqlCfg, visCfg *config.SQL, internalPorts [3]int) *config.Config {
+	const store, visibilityStore = "sqlite-default", "sqlite-visibility"
 	frontendAddr := net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))
 	service := func(port int) config.Service {
 		return config.Service{RPC: config.RPC{GRPCPort: port, BindOnIP: cfg.Host}}
@@ -448,9 +489,9 @@ func buildServerConfig(cfg Config, sqlCfg *config.SQL, internalPorts [3]int) *co
 	c.Global.Membership.BroadcastAddress = cfg.Host
 	c.Persistence = config.Persistence{
 		DefaultStore:     store,
-		VisibilityStore:  store,
+		VisibilityStore:  visibilityStore,
 		NumHistoryShards: 1, // fixed once the database exists
-		DataStores:       map[string]config.DataStore{store: {SQL: sqlCfg}},
+		DataStores:       map[string]config.DataStore{store: {SQL: sqlCfg}, visibilityStore: {SQL: visCfg}},
 	}
 	c.ClusterMetadata = &cluster.Config{
 		EnableGlobalNamespace:    false,

@@ -540,7 +540,7 @@ func TestUnusedVisibilityIndexesDropped(t *testing.T) {
 	// This process keeps the file open exclusively (the plugin's connection outlives the
 	// server): read a copy, with its write-ahead log.
 	cp := t.TempDir()
-	for _, f := range []string{"temporal.db", "temporal.db-wal"} {
+	for _, f := range []string{"visibility.db", "visibility.db-wal"} {
 		b, err := os.ReadFile(filepath.Join(dir, f))
 		if err == nil {
 			err = os.WriteFile(filepath.Join(cp, f), b, 0o600)
@@ -549,7 +549,7 @@ func TestUnusedVisibilityIndexesDropped(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(cp, "temporal.db"))
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(cp, "visibility.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
