@@ -11,7 +11,7 @@ BIN   := bin/gateway
 export TEST_MODE ?= true
 export WEBHOOK_ALLOW_PRIVATE_TARGETS ?= true
 
-.PHONY: dev build ui generate check test test-go test-ui test-sdk-js test-e2e bench clean
+.PHONY: dev build ui generate check test test-go test-ui test-sdk-js test-e2e test-faults bench clean
 
 dev: build
 	@./scripts/install-deps.sh postgres
@@ -55,6 +55,12 @@ test-sdk-js:
 # ports, in a temporary directory).
 test-e2e: build
 	./scripts/with-stack.sh bash -c 'cd ui && npm run test:e2e --silent && cd ../sdk/js && npm run test:live --silent'
+
+# Fault suite: kills, outages, misbehaving endpoints and hostile input against whole gateways
+# (bin/gateway); see docs/reliability.md.
+test-faults: build
+	@./scripts/install-deps.sh postgres
+	$(GO) test -tags faults -count=1 -timeout 15m ./faults/
 
 # Load test against a whole gateway (TEST_PROCESSING_DELAY=0): see bench/RESULTS.md.
 bench:
