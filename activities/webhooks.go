@@ -40,6 +40,10 @@ type AttemptResult struct {
 	// Final is true when no further attempt will be made: delivered, 410 Gone, no endpoint, or
 	// the last attempt failed.
 	Final bool
+	// Unrecorded is the attempt's answer when recording it failed after the POST (PostgreSQL went
+	// away): the workflow records it with RecordAttempts, retried until it succeeds, instead of
+	// retrying the attempt, which would post the event again.
+	Unrecorded *db.RecordAttemptParams `json:",omitempty"`
 }
 
 // AttemptWebhook makes one delivery attempt of one event (a WebhookDeliveryWorkflow's step).
@@ -75,18 +79,36 @@ func (a *Activities) AttemptWebhooks(ctx context.Context, req AttemptsRequest) (
 			records = append(records, params)
 		}
 	}
-	if len(records) > 0 {
-		var recordErr error
-		a.Queries.RecordAttempt(ctx, records).Exec(func(_ int, err error) {
-			if err != nil && recordErr == nil {
-				recordErr = err
+	if err := a.RecordAttempts(ctx, records); err != nil {
+		activity.GetLogger(ctx).Warn("webhook answers not recorded; the workflow records them later",
+			"event_ids", strings.Join(req.LogIDs, ","), "error", err.Error(), "request_id", requestid.From(ctx))
+		for i, d := range deliveries {
+			for j := range records {
+				if records[j].ID == d.ID {
+					results[i].Unrecorded = &records[j]
+				}
 			}
-		})
-		if recordErr != nil {
-			return nil, wrap("record webhook attempts", strings.Join(req.LogIDs, ","), recordErr)
 		}
 	}
 	return results, nil
+}
+
+// RecordAttempts records the answers of delivery attempts, in one round trip. Each attempt
+// number is recorded once.
+func (a *Activities) RecordAttempts(ctx context.Context, records []db.RecordAttemptParams) error {
+	if len(records) == 0 {
+		return nil
+	}
+	var recordErr error
+	a.Queries.RecordAttempt(ctx, records).Exec(func(_ int, err error) {
+		if err != nil && recordErr == nil {
+			recordErr = err
+		}
+	})
+	if recordErr != nil {
+		return wrap("record webhook attempts", records[0].ID, recordErr)
+	}
+	return nil
 }
 
 // attempt sends one event and says what to record of it.

@@ -460,28 +460,23 @@ func report(t testing.TB, what string, problems []string) {
 	t.Errorf("%d %s:\n  %s", n, what, strings.Join(problems, "\n  "))
 }
 
-// checkDelivered checks that the receiver answered every payment.success event 2xx exactly once
-// (or, with repeatsOK, at least once), to a sender still connected, and that every request it
-// got was signed. Repeats count in the suite's figures either way.
-func checkDelivered(t testing.TB, rc *receiver, s settlement, repeatsOK bool) {
+// checkDelivered checks that the receiver answered every payment.success event 2xx exactly once,
+// to a sender still connected, and that every request it got was signed. Repeats count in the
+// suite's figures.
+func checkDelivered(t testing.TB, rc *receiver, s settlement) {
 	t.Helper()
 	var problems []string
-	repeats := 0
 	for event, payment := range s.successEvents {
 		n := rc.delivered(event)
 		if n > 1 {
-			repeats++
 			figures.deliveredTwice.Add(1)
 		}
-		if n == 0 || n > 1 && !repeatsOK {
+		if n != 1 {
 			problems = append(problems, fmt.Sprintf("payment.success %s of %s delivered %d times (%d requests)", event, payment, n, len(rc.arrivalsOf(event))))
 		}
 	}
 	if bad := rc.badSignatures(); bad > 0 {
 		problems = append(problems, fmt.Sprintf("%d requests with a signature that does not verify", bad))
-	}
-	if repeats > 0 && repeatsOK {
-		t.Logf("%d payment.success events delivered more than once (tolerated here)", repeats)
 	}
 	report(t, "webhook deliveries not made exactly once", problems)
 }

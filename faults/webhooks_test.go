@@ -142,7 +142,7 @@ func TestDevKilledDuringWebhookRetries(t *testing.T) {
 		}
 	}
 	report(t, "webhook schedules that did not continue where they were", problems)
-	checkDelivered(t, rc, checkSettledOnce(t, db, ids), false)
+	checkDelivered(t, rc, checkSettledOnce(t, db, ids))
 	t.Logf("%d events, each delivered once on its third attempt; %d of those fell due while the gateway was down; latest %s after due",
 		len(logs), dueWhileDown, latest.Round(time.Millisecond))
 }

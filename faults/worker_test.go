@@ -196,7 +196,7 @@ func TestWorkerKilledMidSettlement(t *testing.T) {
 
 	waitFinal(t, db, ids, finalTimeout)
 	st := checkSettledOnce(t, db, ids)
-	checkDelivered(t, rc, st, false)
+	checkDelivered(t, rc, st)
 	checkHandedOver(t, tc, held, victim)
 	med, slow := finalTimes(t, db, ids)
 	t.Logf("%d payments (%d created by the restart), %d in the bank at the kill; %d bank calls repeated; creation to final: median %s, slowest %s; requests %s",
@@ -230,7 +230,7 @@ func TestWorkerKilledOtherCompletes(t *testing.T) {
 
 	waitFinal(t, db, ids, finalTimeout)
 	st := checkSettledOnce(t, db, ids)
-	checkDelivered(t, rc, st, false)
+	checkDelivered(t, rc, st)
 	checkHandedOver(t, tc, held, victimPid)
 	med, slow := finalTimes(t, db, ids)
 	t.Logf("%d payments, %d in the killed worker's bank at the kill, taken over; %d bank calls repeated; creation to final: median %s, slowest %s; requests %s",
@@ -289,5 +289,5 @@ func TestOutcomeWebhookAfterWorkerCrash(t *testing.T) {
 	// not send them before a minute has passed.
 	waitFinal(t, db, ids, 40*time.Second)
 	st := checkSettledOnce(t, db, ids)
-	checkDelivered(t, rc, st, false)
+	checkDelivered(t, rc, st)
 }

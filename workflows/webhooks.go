@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/paygate/paygate/activities"
+	"github.com/paygate/paygate/db"
 )
 
 // Deliveries are the webhook events a payment or refund workflow delivers itself, and the
@@ -57,6 +58,13 @@ func WebhookDeliveryWorkflow(ctx workflow.Context, in DeliveryInput) (activities
 		if err := workflow.ExecuteActivity(ctx, a.AttemptWebhook, req).Get(ctx, &res); err != nil {
 			return res, err
 		}
+		if res.Unrecorded != nil {
+			records := []db.RecordAttemptParams{*res.Unrecorded}
+			if err := workflow.ExecuteActivity(ctx, a.RecordAttempts, records).Get(ctx, nil); err != nil {
+				return res, err
+			}
+			res.Unrecorded = nil
+		}
 		if res.Final {
 			return res, nil
 		}
@@ -102,6 +110,16 @@ func (s *webhookSender) send(ctx workflow.Context, events []string) {
 		var results []activities.AttemptResult
 		req := activities.AttemptsRequest{LogIDs: events, Attempt: 1, RetryIn: retryIn(s.intervals, 1)}
 		err := workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, webhookStep), a.AttemptWebhooks, req).Get(ctx, &results)
+		var unrecorded []db.RecordAttemptParams
+		for _, r := range results {
+			if r.Unrecorded != nil {
+				unrecorded = append(unrecorded, *r.Unrecorded)
+			}
+		}
+		if len(unrecorded) > 0 {
+			// Made but not recorded: record them (retried until PostgreSQL is back), never post again.
+			err = workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, localSteps), a.RecordAttempts, unrecorded).Get(ctx, nil)
+		}
 		for i, id := range events {
 			if err != nil || i >= len(results) || !results[i].Final {
 				s.retry = append(s.retry, id)

@@ -2,6 +2,7 @@ package workflows_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/paygate/paygate/activities"
+	"github.com/paygate/paygate/db"
 	"github.com/paygate/paygate/workflows"
 )
 
@@ -79,5 +81,61 @@ func TestDeliveryContinuesFromTheSecondAttempt(t *testing.T) {
 	reqs, at, res := runDelivery(t, 2, map[int]activities.AttemptResult{2: {Delivered: true, Final: true}})
 	if len(reqs) != 1 || reqs[0].Attempt != 2 || at[0] != time.Minute || !res.Delivered {
 		t.Errorf("attempts %+v at %v, result %+v", reqs, at, res)
+	}
+}
+
+// An attempt whose answer could not be recorded (PostgreSQL failed after the POST) is recorded
+// by a step of its own, retried until it succeeds; the event is not posted again.
+func TestDeliveryRecordsAnUnrecordedAnswerInsteadOfPostingAgain(t *testing.T) {
+	env := (&testsuite.WorkflowTestSuite{}).NewTestWorkflowEnvironment()
+	env.RegisterActivity(a)
+	answer := db.RecordAttemptParams{ID: "evt_1", Attempt: 2, Status: activities.DeliverySuccess}
+	var posts int
+	env.OnActivity(a.AttemptWebhook, mock.Anything, mock.Anything).Return(func(context.Context, activities.AttemptRequest) (activities.AttemptResult, error) {
+		posts++
+		return activities.AttemptResult{Delivered: true, Final: true, Unrecorded: &answer}, nil
+	})
+	var recorded [][]db.RecordAttemptParams
+	env.OnActivity(a.RecordAttempts, mock.Anything, mock.Anything).Return(func(_ context.Context, rs []db.RecordAttemptParams) error {
+		recorded = append(recorded, rs)
+		if len(recorded) == 1 {
+			return errors.New("connection refused") // PostgreSQL still down: retried
+		}
+		return nil
+	})
+	env.ExecuteWorkflow(workflows.WebhookDeliveryWorkflow, workflows.DeliveryInput{LogID: "evt_1", FirstAttempt: 2, RetryIntervals: schedule})
+	var res activities.AttemptResult
+	if err := env.GetWorkflowResult(&res); err != nil || !res.Delivered {
+		t.Fatalf("result %+v, %v", res, err)
+	}
+	if posts != 1 || len(recorded) != 2 || len(recorded[1]) != 1 || recorded[1][0] != answer {
+		t.Errorf("%d posts, records %+v; want one post and its answer recorded on the second try", posts, recorded)
+	}
+}
+
+// The same for the first attempts a payment workflow makes inline.
+func TestInlineAttemptsRecordUnrecordedAnswers(t *testing.T) {
+	env := (&testsuite.WorkflowTestSuite{}).NewTestWorkflowEnvironment()
+	env.RegisterActivity(a)
+	env.OnActivity(a.ValidatePayment, mock.Anything, mock.Anything).Return(activities.PaymentCheck{Status: "success"}, nil)
+	answer := db.RecordAttemptParams{ID: "evt_pending", Attempt: 1, Status: activities.DeliverySuccess}
+	var posts [][]string
+	env.OnActivity(a.AttemptWebhooks, mock.Anything, mock.Anything).Return(func(_ context.Context, req activities.AttemptsRequest) ([]activities.AttemptResult, error) {
+		posts = append(posts, req.LogIDs)
+		return []activities.AttemptResult{{Delivered: true, Final: true}, {Delivered: true, Final: true, Unrecorded: &answer}}, nil
+	})
+	var recorded []db.RecordAttemptParams
+	env.OnActivity(a.RecordAttempts, mock.Anything, mock.Anything).Return(func(_ context.Context, rs []db.RecordAttemptParams) error {
+		recorded = append(recorded, rs...)
+		return nil
+	})
+	in := paymentInput
+	in.Webhooks.Events = []string{"evt_created", "evt_pending"}
+	env.ExecuteWorkflow(workflows.PaymentWorkflow, in)
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	if len(posts) != 1 || len(recorded) != 1 || recorded[0] != answer {
+		t.Errorf("posts %v, recorded %+v; want one post of both events and the unrecorded answer recorded", posts, recorded)
 	}
 }
