@@ -40,7 +40,7 @@ check:
 
 test: build
 	./scripts/install-deps.sh postgres chromium
-	$(MAKE) --no-print-directory check test-go test-ui test-sdk-js test-e2e
+	$(MAKE) --no-print-directory check test-go test-ui test-sdk-js test-e2e test-faults
 
 test-go:
 	$(GO) test -count=1 -timeout 20m ./...
