@@ -2,6 +2,8 @@
 package worker
 
 import (
+	"time"
+
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
@@ -21,6 +23,9 @@ func New(c client.Client, pool *pgxpool.Pool, cfg config.Config) sdkworker.Worke
 	w := sdkworker.New(c, cfg.TaskQueue, sdkworker.Options{
 		MaxConcurrentWorkflowTaskPollers: 8,
 		MaxConcurrentActivityTaskPollers: 8,
+		// On Ctrl-C or SIGTERM, steps in flight get this long to finish, so their workflows
+		// go on at once after a restart instead of after a task timeout.
+		WorkerStopTimeout: 5 * time.Second,
 	})
 	starter := workflows.Starter{Client: c, TaskQueue: cfg.TaskQueue, RetryIntervals: cfg.Webhooks.RetryIntervals}
 	acts := activities.New(pool, bank.New(db.New(pool), cfg.Bank), delivery.New(cfg.Webhooks.AllowPrivateTargets), starter)
