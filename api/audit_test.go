@@ -35,8 +35,11 @@ func TestAuditLog(t *testing.T) {
 		if entry["source_address"] != "127.0.0.1" || entry["created_at"] == nil {
 			t.Errorf("entry %v", entry)
 		}
-		if entry["action"] == "refund_created" && entry["target"] != rf["id"] {
-			t.Errorf("refund entry %v", entry)
+		if entry["action"] == "refund_created" {
+			d := entry["details"].(map[string]any)
+			if entry["target"] != rf["id"] || d["amount"] != rf["amount"] || d["currency"] != "INR" || d["payment_id"] != rf["payment_id"] {
+				t.Errorf("refund entry %v", entry)
+			}
 		}
 	}
 	want := []string{

@@ -133,7 +133,7 @@ func (s *Server) refund(w http.ResponseWriter, r *http.Request, paymentID string
 		if err != nil {
 			return created{}, err
 		}
-		if err := s.auditMerchant(r, q, auditRefundCreated, rf.ID, map[string]any{"payment_id": p.ID, "amount": amount}); err != nil {
+		if err := s.auditMerchant(r, q, auditRefundCreated, rf.ID, map[string]any{"payment_id": p.ID, "amount": amount, "currency": p.Currency}); err != nil {
 			return created{}, err
 		}
 		return created{status: http.StatusCreated, body: resources.NewRefund(rf), after: func(ctx context.Context) {

@@ -35,6 +35,7 @@ describe("auditActor", () => {
 describe("auditDetails", () => {
   it("lists keys and values compactly", () => {
     expect(auditDetails({ payment_id: "pay_1", amount: 10000 })).toBe("payment_id: pay_1, amount: 10000");
+    expect(auditDetails({ payment_id: "pay_1", amount: 10000, currency: "INR" })).toBe("payment_id: pay_1, amount: ₹100.00");
   });
 
   it("shows non-strings as JSON", () => {

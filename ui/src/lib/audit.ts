@@ -1,4 +1,5 @@
 import type { AuditAction } from "../api/types";
+import { formatMoney } from "./money";
 
 const ACTION_LABELS: Record<AuditAction, string> = {
   login: "Signed in",
@@ -26,11 +27,17 @@ export function auditActor(actor: string): { who: string; via?: string } {
   return { who: actor };
 }
 
-// { payment_id: "pay_1", amount: 10000 } → "payment_id: pay_1, amount: 10000". Strings are shown
-// bare, anything else as JSON; no details ({}) is "".
+// { payment_id: "pay_1", amount: 10000, currency: "INR" } → "payment_id: pay_1, amount: ₹100.00".
+// An amount in minor units is shown as money in its currency (which is not repeated); other
+// strings are shown bare, anything else as JSON; no details ({}) is "".
 export function auditDetails(details: Record<string, unknown>): string {
+  const currency = typeof details.currency === "string" ? details.currency : undefined;
   return Object.entries(details)
-    .map(([key, value]) => `${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`)
+    .filter(([key]) => !(key === "currency" && typeof details.amount === "number"))
+    .map(([key, value]) => {
+      if (key === "amount" && typeof value === "number" && currency) return `${key}: ${formatMoney(value, currency)}`;
+      return `${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`;
+    })
     .join(", ");
 }
 
