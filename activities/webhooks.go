@@ -146,7 +146,7 @@ func (a *Activities) attempt(ctx context.Context, d db.GetDeliveriesRow, n int, 
 
 // DeliveryRestarter starts the delivery workflow of an event that was recorded but never sent.
 type DeliveryRestarter interface {
-	RestartDelivery(ctx context.Context, logID string) error
+	RestartDelivery(ctx context.Context, e db.ListUnsentEventsRow) error
 }
 
 // RestartUnsentEvents starts delivery of events recorded more than olderThan ago and never
@@ -156,9 +156,9 @@ func (a *Activities) RestartUnsentEvents(ctx context.Context, olderThan time.Dur
 	if err != nil {
 		return 0, wrap("list unsent events", "", err)
 	}
-	for _, id := range unsent {
-		if err := a.Restarter.RestartDelivery(ctx, id); err != nil {
-			return 0, wrap("restart delivery", id, err)
+	for _, e := range unsent {
+		if err := a.Restarter.RestartDelivery(ctx, e); err != nil {
+			return 0, wrap("restart delivery", e.ID, err)
 		}
 	}
 	return len(unsent), nil

@@ -55,7 +55,7 @@ func (s *Server) capturePayment(w http.ResponseWriter, r *http.Request) error {
 			return created{}, err
 		}
 		return created{status: http.StatusOK, body: resources.NewPayment(p), after: func(ctx context.Context) {
-			s.startDeliveries(ctx, events)
+			s.startDeliveries(ctx, p.MerchantID.String(), p.ID, events)
 		}}, nil
 	})
 }

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,28 @@ import (
 
 	"github.com/paygate/paygate/gatewaytest"
 )
+
+// waitListed waits until a visibility query, on the stack's own task queue (tests share the
+// Temporal server), lists exactly the workflow ids given.
+func waitListed(t *testing.T, gw *gatewaytest.Stack, query string, want ...string) {
+	t.Helper()
+	query += ` AND TaskQueue = "` + gw.Config.TaskQueue + `"`
+	var got []string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		resp, err := gw.Temporal.ListWorkflow(t.Context(), &workflowservice.ListWorkflowExecutionsRequest{Query: query})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = got[:0]
+		for _, e := range resp.Executions {
+			got = append(got, e.Execution.WorkflowId)
+		}
+		if slices.Equal(got, want) {
+			return
+		}
+	}
+	t.Errorf("%s = %v, want %v", query, got, want)
+}
 
 func clientOptions(gw *gatewaytest.Stack, id string) client.StartWorkflowOptions {
 	return client.StartWorkflowOptions{ID: id, TaskQueue: gw.Config.TaskQueue}
@@ -28,19 +51,6 @@ func TestPaymentWorkflowsAreSearchable(t *testing.T) {
 	failedID := failed["id"].(string)
 	gw.WaitForStatus(t, "/api/v1/payments/"+failedID)
 
-	query := func(q string) []string {
-		// Tests share the Temporal server: each sees only its own task queue.
-		q += ` AND TaskQueue = "` + gw.Config.TaskQueue + `"`
-		resp, err := gw.Temporal.ListWorkflow(t.Context(), &workflowservice.ListWorkflowExecutionsRequest{Query: q})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var ids []string
-		for _, e := range resp.Executions {
-			ids = append(ids, e.Execution.WorkflowId)
-		}
-		return ids
-	}
 	merchant := `MerchantId = "550e8400-e29b-41d4-a716-446655440000"`
 	cases := map[string][]string{
 		merchant + ` AND PaymentStatus = "failed" AND WorkflowType = "PaymentWorkflow"`:  {failedID},
@@ -48,19 +58,8 @@ func TestPaymentWorkflowsAreSearchable(t *testing.T) {
 		`PaymentMethod = "card" AND Amount = 700`:                                        {failedID},
 		`PaymentId = "` + ok + `"`:                                                       {ok},
 	}
-	deadline := time.Now().Add(10 * time.Second)
 	for q, want := range cases {
-		for {
-			got := query(q)
-			if len(got) == len(want) && got[0] == want[0] {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Errorf("%s = %v, want %v", q, got, want)
-				break
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
+		waitListed(t, gw, q, want...)
 	}
 	desc, err := gw.Temporal.DescribeWorkflowExecution(t.Context(), ok, "")
 	if err != nil {
@@ -178,6 +177,12 @@ func TestQueueStatusCountsWorkflows(t *testing.T) {
 	}
 	if got != want {
 		t.Fatalf("queue status = %s\nwant %s", got, want)
+	}
+	// The retries of a payment's events carry its merchant and payment id.
+	q := `WorkflowType = "WebhookDeliveryWorkflow" AND PaymentStatus = "pending" AND MerchantId = "550e8400-e29b-41d4-a716-446655440000" AND PaymentId = "` +
+		declined["id"].(string) + `" AND TaskQueue = "` + gw.Config.TaskQueue + `"`
+	if n, err := gw.Temporal.CountWorkflow(t.Context(), &workflowservice.CountWorkflowExecutionsRequest{Query: q}); err != nil || n.GetCount() != 3 {
+		t.Errorf("%s: %v, %v; want the declined payment's 3 events", q, n.GetCount(), err)
 	}
 	jobs := gw.Get(t, "/api/v1/test/jobs/status").JSON(t)
 	if jobs["worker_status"] != "running" || jobs["pending"] != 7.0 || jobs["completed"] != 3.0 || jobs["failed"] != 1.0 {

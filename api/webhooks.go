@@ -14,6 +14,7 @@ import (
 	"github.com/paygate/paygate/db"
 	"github.com/paygate/paygate/outbox"
 	"github.com/paygate/paygate/resources"
+	"github.com/paygate/paygate/workflows"
 )
 
 type webhookConfig struct {
@@ -93,15 +94,16 @@ func (s *Server) testWebhook(w http.ResponseWriter, r *http.Request) error {
 	if len(events) == 0 {
 		return badRequest("Configure a webhook URL first")
 	}
-	s.startDeliveries(r.Context(), events)
+	s.startDeliveries(r.Context(), m.ID.String(), "", events)
 	writeJSON(w, http.StatusAccepted, map[string]string{"id": events[0], "status": "pending"})
 	return nil
 }
 
-// startDeliveries starts the delivery of recorded events; the pending sweep covers a failure here.
-func (s *Server) startDeliveries(ctx context.Context, events []string) {
+// startDeliveries starts the delivery of a merchant's recorded events about a payment (or none);
+// the pending sweep covers a failure here.
+func (s *Server) startDeliveries(ctx context.Context, merchantID, paymentID string, events []string) {
 	for _, id := range events {
-		if err := s.starter.StartDelivery(ctx, id); err != nil {
+		if err := s.starter.StartDelivery(ctx, workflows.Delivery{LogID: id, MerchantID: merchantID, PaymentID: paymentID}); err != nil {
 			s.log.WarnContext(ctx, "webhook delivery not started; the sweep will start it", "event_id", id, "error", err.Error())
 		}
 	}
@@ -193,7 +195,11 @@ func (s *Server) retryWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.starter.RetryDelivery(r.Context(), l.ID); err != nil {
+	d := workflows.Delivery{LogID: l.ID, MerchantID: l.MerchantID.String()}
+	if l.PaymentID != nil {
+		d.PaymentID = *l.PaymentID
+	}
+	if err := s.starter.RetryDelivery(r.Context(), d); err != nil {
 		return err
 	}
 	if err := s.auditMerchant(r, s.queries, auditWebhookRetried, l.ID, nil); err != nil {

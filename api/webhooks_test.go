@@ -189,6 +189,9 @@ func TestWebhookFailsAfterFiveAttemptsThenManualRetry(t *testing.T) {
 	if log["status"] != "failed" || log["attempts"] != 5.0 || log["response_code"] != 503.0 || len(rc.Deliveries()) != 5 {
 		t.Fatalf("log = %v after %d deliveries", log, len(rc.Deliveries()))
 	}
+	// Operators find it in Temporal by merchant and outcome.
+	merchant := `MerchantId = "550e8400-e29b-41d4-a716-446655440000" AND WorkflowType = "WebhookDeliveryWorkflow"`
+	waitListed(t, gw, merchant+` AND PaymentStatus = "failed"`, ev)
 	down = false
 	r := gw.Post(t, "/api/v1/webhooks/"+ev+"/retry", nil).JSON(t)
 	if r["status"] != "pending" || r["message"] != "Webhook retry scheduled" || r["id"] != ev {
@@ -198,6 +201,7 @@ func TestWebhookFailsAfterFiveAttemptsThenManualRetry(t *testing.T) {
 	if log["attempts"] != 1.0 || len(rc.Deliveries()) != 6 {
 		t.Errorf("after the manual retry: %v, %d deliveries", log, len(rc.Deliveries()))
 	}
+	waitListed(t, gw, merchant+` AND PaymentStatus = "success"`, ev)
 	if r := gw.Post(t, "/api/v1/webhooks/evt_0000000000000000/retry", nil); r.Status != http.StatusNotFound {
 		t.Errorf("retry of an unknown event = %d", r.Status)
 	}

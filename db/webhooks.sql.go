@@ -114,7 +114,7 @@ func (q *Queries) GetWebhookLog(ctx context.Context, arg GetWebhookLogParams) (W
 }
 
 const listUnsentEvents = `-- name: ListUnsentEvents :many
-SELECT id FROM webhook_logs
+SELECT id, merchant_id, payment_id FROM webhook_logs
 WHERE status = 'pending' AND attempts = 0 AND created_at < $1
 ORDER BY created_at
 LIMIT $2
@@ -125,20 +125,26 @@ type ListUnsentEventsParams struct {
 	Limit     int32
 }
 
+type ListUnsentEventsRow struct {
+	ID         string
+	MerchantID uuid.UUID
+	PaymentID  *string
+}
+
 // Events never attempted although older than the cutoff: their delivery was never started.
-func (q *Queries) ListUnsentEvents(ctx context.Context, arg ListUnsentEventsParams) ([]string, error) {
+func (q *Queries) ListUnsentEvents(ctx context.Context, arg ListUnsentEventsParams) ([]ListUnsentEventsRow, error) {
 	rows, err := q.db.Query(ctx, listUnsentEvents, arg.CreatedAt, arg.Limit)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var items []string
+	var items []ListUnsentEventsRow
 	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
+		var i ListUnsentEventsRow
+		if err := rows.Scan(&i.ID, &i.MerchantID, &i.PaymentID); err != nil {
 			return nil, err
 		}
-		items = append(items, id)
+		items = append(items, i)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err

@@ -62,7 +62,7 @@ var bankStep = workflow.LocalActivityOptions{
 func PaymentWorkflow(ctx workflow.Context, in PaymentInput) (PaymentResult, error) {
 	var a *activities.Activities
 	steps := workflow.WithLocalActivityOptions(ctx, localSteps)
-	hooks := newWebhookSender(in.Webhooks.RetryIntervals)
+	hooks := newWebhookSender(in.Webhooks.RetryIntervals, in.MerchantID, in.PaymentID)
 	hooks.send(ctx, in.Webhooks.Events)
 
 	var check activities.PaymentCheck

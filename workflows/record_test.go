@@ -91,7 +91,10 @@ func TestRecordHistories(t *testing.T) {
 			t.Fatalf("delivery workflow %s = %+v, %v; want delivered", eventID, res, err)
 		}
 		h = writeHistory(t, gw, eventID, "webhook_delivery.json")
-		wantEvents(t, h, map[enumspb.EventType]int{enumspb.EVENT_TYPE_TIMER_FIRED: 1, enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED: 1})
+		// One retry on its timer, then the version marker (with its TemporalChangeVersion upsert)
+		// and the outcome in PaymentStatus.
+		wantEvents(t, h, map[enumspb.EventType]int{enumspb.EVENT_TYPE_TIMER_FIRED: 1, enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED: 1,
+			enumspb.EVENT_TYPE_MARKER_RECORDED: 1, enumspb.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES: 2})
 	})
 
 	t.Run("refund_processed", func(t *testing.T) {

@@ -31,7 +31,7 @@ type RefundResult struct {
 // refund.processed or refund.failed. Its workflow id is the refund id.
 func RefundWorkflow(ctx workflow.Context, in RefundInput) (RefundResult, error) {
 	var a *activities.Activities
-	hooks := newWebhookSender(in.Webhooks.RetryIntervals)
+	hooks := newWebhookSender(in.Webhooks.RetryIntervals, in.MerchantID, in.PaymentID)
 	hooks.send(ctx, in.Webhooks.Events)
 	outcome := activities.RefundOutcome{RefundID: in.RefundID, Status: activities.RefundProcessed}
 

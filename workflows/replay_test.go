@@ -110,6 +110,7 @@ func TestReplayDetectsNonDeterminism(t *testing.T) {
 		{"payment_declined.json", "PaymentWorkflow", settleFirst},
 		{"payment_success_v0.json", "PaymentWorkflow", settleFirst},
 		{"webhook_delivery.json", "WebhookDeliveryWorkflow", attemptAtOnce},
+		{"webhook_delivery_v0.json", "WebhookDeliveryWorkflow", attemptAtOnce},
 		{"refund_processed.json", "RefundWorkflow", refundUnsettled},
 		{"pending_sweep.json", "PendingSweepWorkflow", sleepFirst},
 		{"idempotency_cleanup.json", "IdempotencyCleanupWorkflow", sleepBeforeCleanup},

@@ -68,6 +68,17 @@ func paymentAttributes(in PaymentInput) temporal.SearchAttributes {
 	)
 }
 
+// deliveryAttributes are a WebhookDeliveryWorkflow's: its merchant, the payment its event is
+// about (none for webhook.test), and the delivery's status, pending until it ends delivered
+// (success) or not (failed).
+func deliveryAttributes(d Delivery) temporal.SearchAttributes {
+	updates := []temporal.SearchAttributeUpdate{MerchantIDAttr.ValueSet(d.MerchantID), PaymentStatusAttr.ValueSet("pending")}
+	if d.PaymentID != "" {
+		updates = append(updates, PaymentIDAttr.ValueSet(d.PaymentID))
+	}
+	return temporal.NewSearchAttributes(updates...)
+}
+
 func refundAttributes(in RefundInput) temporal.SearchAttributes {
 	return temporal.NewSearchAttributes(
 		MerchantIDAttr.ValueSet(in.MerchantID),

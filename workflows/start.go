@@ -38,29 +38,42 @@ func (s Starter) StartRefund(ctx context.Context, in RefundInput) error {
 	return s.start(ctx, in.RefundID, summary, refundAttributes(in), RefundWorkflow, in)
 }
 
+// Delivery names a recorded event to deliver, with what its workflow is found by in Temporal.
+type Delivery struct {
+	LogID      string // the event id: also the workflow id
+	MerchantID string
+	PaymentID  string // empty for an event about no payment (webhook.test)
+}
+
 // StartDelivery starts delivering a recorded event, unless its delivery is already running.
-func (s Starter) StartDelivery(ctx context.Context, logID string) error {
-	return s.start(ctx, logID, "Webhook "+logID, temporal.SearchAttributes{}, WebhookDeliveryWorkflow, DeliveryInput{LogID: logID, FirstAttempt: 1, RetryIntervals: s.RetryIntervals})
+func (s Starter) StartDelivery(ctx context.Context, d Delivery) error {
+	in := DeliveryInput{LogID: d.LogID, FirstAttempt: 1, RetryIntervals: s.RetryIntervals}
+	return s.start(ctx, d.LogID, "Webhook "+d.LogID, deliveryAttributes(d), WebhookDeliveryWorkflow, in)
 }
 
 // RestartDelivery starts delivering an event found unsent by the sweep.
-func (s Starter) RestartDelivery(ctx context.Context, logID string) error {
-	return s.StartDelivery(ctx, logID)
+func (s Starter) RestartDelivery(ctx context.Context, e db.ListUnsentEventsRow) error {
+	d := Delivery{LogID: e.ID, MerchantID: e.MerchantID.String()}
+	if e.PaymentID != nil {
+		d.PaymentID = *e.PaymentID
+	}
+	return s.StartDelivery(ctx, d)
 }
 
 // RetryDelivery starts a new delivery schedule for an event (a merchant's manual retry),
 // replacing a schedule still running.
-func (s Starter) RetryDelivery(ctx context.Context, logID string) error {
+func (s Starter) RetryDelivery(ctx context.Context, d Delivery) error {
 	_, err := s.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                       logID,
+		ID:                       d.LogID,
 		TaskQueue:                s.TaskQueue,
 		EnableEagerStart:         true,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-		StaticSummary:            "Webhook " + logID + " (manual retry)",
-	}, WebhookDeliveryWorkflow, DeliveryInput{LogID: logID, FirstAttempt: 1, RetryIntervals: s.RetryIntervals})
+		StaticSummary:            "Webhook " + d.LogID + " (manual retry)",
+		TypedSearchAttributes:    deliveryAttributes(d),
+	}, WebhookDeliveryWorkflow, DeliveryInput{LogID: d.LogID, FirstAttempt: 1, RetryIntervals: s.RetryIntervals})
 	if err != nil {
-		return fmt.Errorf("retry delivery %s: %w", logID, err)
+		return fmt.Errorf("retry delivery %s: %w", d.LogID, err)
 	}
 	return nil
 }

@@ -42,8 +42,29 @@ var webhookAttempt = workflow.ActivityOptions{
 
 // WebhookDeliveryWorkflow delivers one event on a schedule of durable timers: attempt after
 // attempt until the endpoint answers 2xx or 410, or the attempts run out. A restart of the gateway
-// in the middle of the schedule resumes it where it was.
+// in the middle of the schedule resumes it where it was. Its PaymentStatus search attribute says
+// how it ended: success (delivered) or failed.
 func WebhookDeliveryWorkflow(ctx workflow.Context, in DeliveryInput) (activities.AttemptResult, error) {
+	res, err := deliver(ctx, in)
+	if err != nil {
+		return res, err
+	}
+	// Deliveries started before this attribute was kept up to date end without it: the version
+	// marker keeps their histories replaying.
+	if workflow.GetVersion(ctx, "delivery-status-attribute", workflow.DefaultVersion, 1) == 1 {
+		status := activities.DeliveryFailed
+		if res.Delivered {
+			status = activities.DeliverySuccess
+		}
+		if err := workflow.UpsertTypedSearchAttributes(ctx, PaymentStatusAttr.ValueSet(status)); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// deliver makes the attempts of a WebhookDeliveryWorkflow.
+func deliver(ctx workflow.Context, in DeliveryInput) (activities.AttemptResult, error) {
 	var a *activities.Activities
 	ctx = workflow.WithActivityOptions(ctx, webhookAttempt)
 	last := len(in.RetryIntervals) + 1
@@ -85,13 +106,14 @@ func retryIn(intervals []time.Duration, n int) time.Duration {
 // whose first attempt failed get a WebhookDeliveryWorkflow of their own. Most payments thus deliver
 // their webhooks with no workflow besides their own.
 type webhookSender struct {
-	intervals []time.Duration
-	sent      workflow.Future // settles when every event sent so far has had its first attempt
-	retry     []string
+	intervals             []time.Duration
+	merchantID, paymentID string          // for the delivery workflows' search attributes
+	sent                  workflow.Future // settles when every event sent so far has had its first attempt
+	retry                 []string
 }
 
-func newWebhookSender(intervals []time.Duration) *webhookSender {
-	return &webhookSender{intervals: intervals}
+func newWebhookSender(intervals []time.Duration, merchantID, paymentID string) *webhookSender {
+	return &webhookSender{intervals: intervals, merchantID: merchantID, paymentID: paymentID}
 }
 
 // send starts the first attempts of events after those of earlier sends.
@@ -141,6 +163,7 @@ func (s *webhookSender) finish(ctx workflow.Context) error {
 			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
 			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 			StaticSummary:         "Webhook retries for " + id,
+			TypedSearchAttributes: deliveryAttributes(Delivery{LogID: id, MerchantID: s.merchantID, PaymentID: s.paymentID}),
 		})
 		in := DeliveryInput{LogID: id, FirstAttempt: 2, RetryIntervals: s.intervals}
 		err := workflow.ExecuteChildWorkflow(child, WebhookDeliveryWorkflow, in).GetChildWorkflowExecution().Get(ctx, nil)

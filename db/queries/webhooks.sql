@@ -51,7 +51,7 @@ WHERE merchant_id = @merchant_id
 
 -- name: ListUnsentEvents :many
 -- Events never attempted although older than the cutoff: their delivery was never started.
-SELECT id FROM webhook_logs
+SELECT id, merchant_id, payment_id FROM webhook_logs
 WHERE status = 'pending' AND attempts = 0 AND created_at < $1
 ORDER BY created_at
 LIMIT $2;
