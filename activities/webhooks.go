@@ -67,6 +67,7 @@ func (a *Activities) AttemptWebhooks(ctx context.Context, req AttemptsRequest) (
 	}
 	results := make([]AttemptResult, len(deliveries))
 	var records []db.RecordAttemptParams
+	var recordOf []int // recordOf[j] is the index of the result records[j] belongs to
 	for i, d := range deliveries {
 		switch {
 		case d.Status != DeliveryPending:
@@ -77,17 +78,14 @@ func (a *Activities) AttemptWebhooks(ctx context.Context, req AttemptsRequest) (
 			var params db.RecordAttemptParams
 			results[i], params = a.attempt(ctx, d, req.Attempt, req.RetryIn)
 			records = append(records, params)
+			recordOf = append(recordOf, i)
 		}
 	}
 	if err := a.RecordAttempts(ctx, records); err != nil {
 		activity.GetLogger(ctx).Warn("webhook answers not recorded; the workflow records them later",
 			"event_ids", strings.Join(req.LogIDs, ","), "error", err.Error(), "request_id", requestid.From(ctx))
-		for i, d := range deliveries {
-			for j := range records {
-				if records[j].ID == d.ID {
-					results[i].Unrecorded = &records[j]
-				}
-			}
+		for j, i := range recordOf {
+			results[i].Unrecorded = &records[j]
 		}
 	}
 	return results, nil

@@ -25,11 +25,15 @@ type queueCounts struct {
 	Failed int64 `json:"failed"`
 }
 
-// jobKinds maps the seed's job names to the workflow types that run them.
-var jobKinds = []struct{ name, workflowType string }{
-	{"payments", "PaymentWorkflow"},
-	{"refunds", "RefundWorkflow"},
-	{"webhooks", "WebhookDeliveryWorkflow"},
+// jobKinds maps the seed's job names to the workflow types that run them. Webhook deliveries
+// spend their running time asleep until the next attempt.
+var jobKinds = []struct {
+	name, workflowType string
+	sleepsBetweenSteps bool
+}{
+	{"payments", "PaymentWorkflow", false},
+	{"refunds", "RefundWorkflow", false},
+	{"webhooks", "WebhookDeliveryWorkflow", true},
 }
 
 // queueStatus answers GET /api/v1/queue/status: the gateway's workflows by kind and status.
@@ -98,21 +102,25 @@ func (s *Server) countJobs(ctx context.Context) (map[string]queueCounts, bool, e
 	}
 	counts := make(map[string]queueCounts, len(jobKinds))
 	for i, kind := range jobKinds {
-		n := byStatus[i]
-		c := queueCounts{
-			Completed: n[enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED],
-			Failed: n[enumspb.WORKFLOW_EXECUTION_STATUS_FAILED] + n[enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT] +
-				n[enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED] + n[enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED],
-		}
-		running := n[enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING]
-		if !workers || kind.workflowType == "WebhookDeliveryWorkflow" {
-			c.Waiting = running
-		} else {
-			c.Active = running
-		}
-		counts[kind.name] = c
+		counts[kind.name] = jobCounts(byStatus[i], kind.sleepsBetweenSteps, workers)
 	}
 	return counts, workers, nil
+}
+
+// jobCounts sorts one kind's workflows by execution status into the seed's four counts.
+func jobCounts(n map[enumspb.WorkflowExecutionStatus]int64, sleepsBetweenSteps, workers bool) queueCounts {
+	c := queueCounts{
+		Completed: n[enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED],
+		Failed: n[enumspb.WORKFLOW_EXECUTION_STATUS_FAILED] + n[enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT] +
+			n[enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED] + n[enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED],
+	}
+	running := n[enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING]
+	if !workers || sleepsBetweenSteps {
+		c.Waiting = running
+	} else {
+		c.Active = running
+	}
+	return c
 }
 
 // groupedByStatus reads a CountWorkflowExecutions answer grouped by ExecutionStatus, whose

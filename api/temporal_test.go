@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/paygate/paygate/config"
 	"github.com/paygate/paygate/gatewaytest"
 )
 
@@ -187,5 +188,18 @@ func TestQueueStatusCountsWorkflows(t *testing.T) {
 	jobs := gw.Get(t, "/api/v1/test/jobs/status").JSON(t)
 	if jobs["worker_status"] != "running" || jobs["pending"] != 7.0 || jobs["completed"] != 3.0 || jobs["failed"] != 1.0 {
 		t.Errorf("jobs status = %v", jobs)
+	}
+}
+
+// A worker that stops (Ctrl-C, SIGTERM) lets the steps in flight finish: a payment at the bank
+// when the stop comes is settled and recorded before the worker is gone, instead of waiting for
+// a workflow task timeout on the next worker.
+func TestWorkerStopFinishesStepsInFlight(t *testing.T) {
+	gw := gatewaytest.Start(t, func(c *config.Config) { c.Bank.ProcessingDelay = time.Second })
+	p := gw.MustCreate(t, "/api/v1/payments", map[string]any{"order_id": newOrder(t, gw, 1500), "method": "upi", "vpa": "buyer@okicici"})
+	time.Sleep(300 * time.Millisecond) // the bank holds the payment for a second
+	gw.StopWorker()
+	if got := gw.Get(t, "/api/v1/payments/"+p["id"].(string)).JSON(t)["status"]; got != "success" {
+		t.Errorf("payment after the worker stopped = %v, want success", got)
 	}
 }

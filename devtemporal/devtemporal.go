@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -460,8 +459,7 @@ func prepareVisibility(sqlCfg *config.SQL, visPath string, mainExisted bool) (*c
 	case mainExisted:
 		return sqlCfg, nil
 	}
-	visCfg := *sqlCfg
-	visCfg.ConnectAttributes = maps.Clone(sqlCfg.ConnectAttributes)
+	visCfg := *sqlCfg // the same pragmas; the plugin only reads them
 	visCfg.DatabaseName = sqliteFileName(visPath)
 	if errors.Is(statErr, os.ErrNotExist) {
 		// The plugin creates one schema for both stores; the execution tables stay empty here.

@@ -97,8 +97,8 @@ type Stack struct {
 	t        *testing.T
 }
 
-// StopWorker stops the worker, as a crash of the worker process would: workflows wait, timers
-// keep running in Temporal.
+// StopWorker stops the worker as a shutdown of its process does: steps in flight get the worker's
+// stop timeout to finish, then workflows wait while timers keep running in Temporal.
 func (s *Stack) StopWorker() { s.worker.Stop() }
 
 // StartWorker starts a new worker on the stack's task queue.
