@@ -22,8 +22,9 @@ const idempotencyTTL = 24 * time.Hour
 type created struct {
 	status int
 	body   any
-	// after runs once the transaction has committed (for example, starting a workflow). It is
-	// not run for a replay: the first request ran it, and the sweeps cover a crash in between.
+	// after runs once the transaction has committed (for example, starting a workflow), on the
+	// server's start queue, so the response does not wait for it. It is not run for a replay:
+	// the first request queued it, and the sweeps cover a crash in between.
 	after func(context.Context)
 }
 
@@ -99,7 +100,7 @@ func (s *Server) createOnce(w http.ResponseWriter, r *http.Request, body []byte,
 		return nil
 	}
 	if out.after != nil {
-		out.after(ctx)
+		s.starts.Go(ctx, out.after)
 	}
 	writeRaw(w, out.status, raw)
 	return nil
@@ -107,7 +108,7 @@ func (s *Server) createOnce(w http.ResponseWriter, r *http.Request, body []byte,
 
 func (s *Server) respondCreated(w http.ResponseWriter, r *http.Request, out created) error {
 	if out.after != nil {
-		out.after(r.Context())
+		s.starts.Go(r.Context(), out.after)
 	}
 	writeJSON(w, out.status, out.body)
 	return nil

@@ -34,3 +34,13 @@ func TestMetrics(t *testing.T) {
 		}
 	}
 }
+
+func TestMetricsCountQueuedStarts(t *testing.T) {
+	gw := gatewaytest.Start(t)
+	holdStarts(t, gw)
+	gw.MustCreate(t, "/api/v1/payments", map[string]any{"order_id": newOrder(t, gw, 500), "method": "upi", "vpa": "user@upi"})
+	r := gw.Do(t, gatewaytest.Request{Method: http.MethodGet, Path: "/metrics", Anonymous: true})
+	if want := "\ngateway_workflow_starts_queued 1\n"; !strings.Contains(string(r.Body), want) {
+		t.Errorf("/metrics lacks %q", strings.TrimSpace(want))
+	}
+}

@@ -285,3 +285,39 @@ func TestNULCharactersAreBadRequests(t *testing.T) {
 		}
 	}
 }
+
+// create-payment answers once the payment is committed: its workflow starts afterwards, from the
+// start queue, and the payment completes when the queue gets to it.
+func TestCreatePaymentAnswersBeforeItsWorkflowStarts(t *testing.T) {
+	gw := gatewaytest.Start(t)
+	orderID := newOrder(t, gw, 25000)
+	release := holdStarts(t, gw)
+	p := gw.MustCreate(t, "/api/v1/payments", map[string]any{"order_id": orderID, "method": "upi", "vpa": "user@paytm"})
+	id := p["id"].(string)
+	if gw.Starts.Len() != 1 {
+		t.Errorf("queued starts after the response = %d, want the payment's", gw.Starts.Len())
+	}
+	if _, err := gw.Temporal.DescribeWorkflowExecution(t.Context(), id, ""); err == nil {
+		t.Error("the payment's workflow was running before its queued start ran")
+	}
+	if got := gw.Get(t, "/api/v1/payments/"+id).JSON(t); got["status"] != "pending" {
+		t.Errorf("payment before its workflow = %v, want pending", got["status"])
+	}
+	release()
+	if final := gw.WaitForStatus(t, "/api/v1/payments/"+id); final["status"] != "success" {
+		t.Errorf("payment after its queued start = %v", final["status"])
+	}
+}
+
+// holdStarts occupies the API's only start runner until release is called (at the latest when
+// the test ends), so that the next workflow starts stay queued.
+func holdStarts(t *testing.T, gw *gatewaytest.Stack) (release func()) {
+	t.Helper()
+	running, released := make(chan struct{}), make(chan struct{})
+	gw.Starts.Go(t.Context(), func(context.Context) { close(running); <-released })
+	<-running
+	var once sync.Once
+	release = func() { once.Do(func() { close(released) }) }
+	t.Cleanup(release)
+	return release
+}

@@ -26,6 +26,7 @@ type Server struct {
 	queries  *db.Queries
 	temporal client.Client
 	starter  workflows.Starter
+	starts   *workflows.StartQueue
 	webhooks *delivery.Client
 	// Requests per API key; nil when unlimited.
 	byAPIKey *ratelimit.Limiter
@@ -47,6 +48,9 @@ type Deps struct {
 	UI http.Handler
 	// Metrics, when set, times every request and is served at /metrics.
 	Metrics *metrics.Metrics
+	// Starts runs workflow starts after the response; nil starts them before it. The process
+	// closes it once the HTTP server has stopped.
+	Starts *workflows.StartQueue
 }
 
 // New returns the API's handler.
@@ -56,6 +60,7 @@ func New(d Deps) http.Handler {
 		queries:  db.New(d.Pool),
 		temporal: d.Temporal,
 		starter:  workflows.Starter{Client: d.Temporal, TaskQueue: d.Config.TaskQueue, RetryIntervals: d.Config.Webhooks.RetryIntervals},
+		starts:   d.Starts,
 		webhooks: delivery.New(d.Config.Webhooks.AllowPrivateTargets),
 		// Five failures per email and twenty per address, then one more every 12 s / 3 s.
 		loginsByEmail:   ratelimit.New(1.0/12, 5),

@@ -29,6 +29,12 @@ type Config struct {
 	// bursts of APIRateBurst (API_RATE_BURST).
 	APIRateLimit int
 	APIRateBurst int
+	// StartConcurrency is how many workflow starts the API runs at once in the background
+	// (WORKFLOW_START_CONCURRENCY; 0 means 1 against the embedded server, 8 against a cluster),
+	// and StartQueueSize how many may wait (WORKFLOW_START_QUEUE) before requests start their
+	// workflows themselves.
+	StartConcurrency int
+	StartQueueSize   int
 
 	Bank         BankConfig
 	TestMerchant TestMerchant
@@ -80,6 +86,8 @@ func FromEnv() (Config, error) {
 		SeedTestMerchant:  e.bool("SEED_TEST_MERCHANT", false),
 		APIRateLimit:      e.int("API_RATE_LIMIT", 1000),
 		APIRateBurst:      e.int("API_RATE_BURST", 2000),
+		StartConcurrency:  e.int("WORKFLOW_START_CONCURRENCY", 0),
+		StartQueueSize:    e.int("WORKFLOW_START_QUEUE", 1024),
 		Bank: BankConfig{
 			TestMode:        e.bool("TEST_MODE", false),
 			ProcessingDelay: time.Duration(e.int("TEST_PROCESSING_DELAY", 1000)) * time.Millisecond,

@@ -92,9 +92,11 @@ type Stack struct {
 	Queries  *db.Queries
 	Temporal client.Client
 	Config   config.Config
-	logs     *lockedBuffer
-	worker   sdkworker.Worker
-	t        *testing.T
+	// Starts is the API's workflow start queue (one start at a time, as in `gateway dev`).
+	Starts *workflows.StartQueue
+	logs   *lockedBuffer
+	worker sdkworker.Worker
+	t      *testing.T
 }
 
 // StopWorker stops the worker as a shutdown of its process does: steps in flight get the worker's
@@ -157,9 +159,13 @@ func Start(t *testing.T, options ...func(*config.Config)) *Stack {
 	}
 	cfg.TemporalNamespace = temporal.server.GetDefaultNamespace()
 	// The real UI handler is mounted as in every gateway process: routing must be tested with it.
-	srv := httptest.NewServer(api.New(api.Deps{Pool: pool, Temporal: tc, Config: cfg, Logger: log, UI: ui.Handler(), Metrics: m}))
+	// As in `gateway dev`: workflows start in the background, one at a time.
+	starts := workflows.NewStartQueue(cfg.StartQueueSize, 1)
+	t.Cleanup(func() { starts.Close(context.Background()) })
+	m.WatchStartQueue(starts.Len)
+	srv := httptest.NewServer(api.New(api.Deps{Pool: pool, Temporal: tc, Config: cfg, Logger: log, UI: ui.Handler(), Metrics: m, Starts: starts}))
 	t.Cleanup(srv.Close)
-	s := &Stack{URL: srv.URL, Pool: pool, Queries: db.New(pool), Temporal: tc, Config: cfg, logs: logs, t: t}
+	s := &Stack{URL: srv.URL, Pool: pool, Queries: db.New(pool), Temporal: tc, Config: cfg, Starts: starts, logs: logs, t: t}
 	s.StartWorker()
 	return s
 }

@@ -70,6 +70,15 @@ func (m *Metrics) Temporal() client.MetricsHandler {
 	return sdktally.NewMetricsHandler(m.scope)
 }
 
+// WatchStartQueue reports the length of the API's workflow start queue (workflows.StartQueue)
+// as gateway_workflow_starts_queued.
+func (m *Metrics) WatchStartQueue(length func() int) {
+	m.registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "gateway_workflow_starts_queued",
+		Help: "Committed payments, refunds and events whose workflow start is queued in this API process.",
+	}, func() float64 { return float64(length()) }))
+}
+
 // Close stops reporting the SDK's metrics.
 func (m *Metrics) Close() error { return m.closer.Close() }
 

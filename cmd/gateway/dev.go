@@ -6,12 +6,10 @@ import (
 	"log/slog"
 	"path/filepath"
 
-	"github.com/paygate/paygate/api"
 	"github.com/paygate/paygate/config"
 	"github.com/paygate/paygate/devtemporal"
 	"github.com/paygate/paygate/metrics"
 	"github.com/paygate/paygate/pglocal"
-	"github.com/paygate/paygate/ui"
 	"github.com/paygate/paygate/workflows"
 )
 
@@ -38,7 +36,11 @@ func runDev(ctx context.Context, log *slog.Logger) error {
 		cfg.DatabaseURL = cluster.URL("gateway")
 		log.Info("PostgreSQL running", "data_dir", cluster.Dir, "port", cfg.DevPostgresPort)
 	}
+	// The embedded server writes through one SQLite connection: one stream of starts keeps it
+	// busy without queueing in front of it (bench/RESULTS.md).
+	startConcurrency := clusterStartConcurrency
 	if cfg.TemporalAddress == "" {
+		startConcurrency = 1
 		srv, err := startTemporal(ctx, log, cfg)
 		if err != nil {
 			return err
@@ -69,7 +71,7 @@ func runDev(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 	defer w.Stop()
-	return serveHTTP(ctx, log, cfg, api.New(api.Deps{Pool: pool, Temporal: tc, Config: cfg, Logger: log, UI: ui.Handler(), Metrics: m}))
+	return serveAPI(ctx, log, cfg, pool, tc, m, startConcurrency)
 }
 
 func stopLogged(log *slog.Logger, what string, stop func() error) {

@@ -37,7 +37,31 @@ func runServe(ctx context.Context, log *slog.Logger) error {
 	defer pool.Close()
 	defer tc.Close()
 	defer m.Close()
-	return serveHTTP(ctx, log, cfg, api.New(api.Deps{Pool: pool, Temporal: tc, Config: cfg, Logger: log, UI: ui.Handler(), Metrics: m}))
+	return serveAPI(ctx, log, cfg, pool, tc, m, clusterStartConcurrency)
+}
+
+// clusterStartConcurrency is how many workflow starts an API process runs at once against a
+// Temporal cluster, unless WORKFLOW_START_CONCURRENCY says otherwise.
+const clusterStartConcurrency = 8
+
+// serveAPI serves the API and dashboard until ctx ends. Workflow starts run on a start queue of
+// defaultStarts goroutines (unless WORKFLOW_START_CONCURRENCY says otherwise); once the HTTP
+// server has stopped, the queued ones get a few seconds to run, and the pending sweep starts
+// any left.
+func serveAPI(ctx context.Context, log *slog.Logger, cfg config.Config, pool *pgxpool.Pool, tc client.Client, m *metrics.Metrics, defaultStarts int) error {
+	concurrency := cfg.StartConcurrency
+	if concurrency == 0 {
+		concurrency = defaultStarts
+	}
+	starts := workflows.NewStartQueue(cfg.StartQueueSize, concurrency)
+	m.WatchStartQueue(starts.Len)
+	err := serveHTTP(ctx, log, cfg, api.New(api.Deps{Pool: pool, Temporal: tc, Config: cfg, Logger: log, UI: ui.Handler(), Metrics: m, Starts: starts}))
+	drain, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if left := starts.Close(drain); left > 0 {
+		log.Warn("workflow starts left to the pending sweep", "count", left)
+	}
+	return err
 }
 
 // runWorker runs the worker; with METRICS_PORT set, its metrics are served on that port.
