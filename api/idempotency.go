@@ -106,6 +106,19 @@ func (s *Server) createOnce(w http.ResponseWriter, r *http.Request, body []byte,
 	return nil
 }
 
+// createStatement is createOnce for an operation that is a single SQL statement: without an
+// Idempotency-Key it runs on its own, with no BEGIN and COMMIT round trips around it.
+func (s *Server) createStatement(w http.ResponseWriter, r *http.Request, body []byte, op func(context.Context, *db.Queries) (created, error)) error {
+	if r.Header.Get("Idempotency-Key") != "" {
+		return s.createOnce(w, r, body, "", op)
+	}
+	out, err := op(r.Context(), s.queries)
+	if err != nil {
+		return err
+	}
+	return s.respondCreated(w, r, out)
+}
+
 func (s *Server) respondCreated(w http.ResponseWriter, r *http.Request, out created) error {
 	if out.after != nil {
 		s.starts.Go(r.Context(), out.after)

@@ -65,7 +65,7 @@ func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) error {
 	if err := req.validate(); err != nil {
 		return err
 	}
-	return s.createOnce(w, r, body, "", func(ctx context.Context, q *db.Queries) (created, error) {
+	return s.createStatement(w, r, body, func(ctx context.Context, q *db.Queries) (created, error) {
 		o, err := q.CreateOrder(ctx, db.CreateOrderParams{
 			ID:         ids.New(ids.Order),
 			MerchantID: merchantFrom(ctx).ID,

@@ -161,22 +161,21 @@ func (s *Server) startPayment(ctx context.Context, p db.Payment, events []string
 // unpaid; the unique index payments_one_live_per_order refuses a second payment while one is
 // pending or succeeded, so concurrent attempts can never pay an order twice.
 func insertPayment(ctx context.Context, q *db.Queries, m db.Merchant, orderID string, inst instrument) (db.Payment, error) {
-	o, err := q.GetOrder(ctx, db.GetOrderParams{ID: orderID, MerchantID: m.ID})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return db.Payment{}, notFound("Order")
-	}
-	if err != nil {
-		return db.Payment{}, err
-	}
-	if o.Status == "paid" {
-		return db.Payment{}, badRequest("Order is already paid")
-	}
 	p, err := q.CreatePayment(ctx, db.CreatePaymentParams{
-		ID: ids.New(ids.Payment), OrderID: o.ID, MerchantID: m.ID, Amount: o.Amount, Currency: o.Currency,
+		ID: ids.New(ids.Payment), OrderID: orderID, MerchantID: m.ID,
 		Method: inst.method, Vpa: inst.vpa, CardNetwork: inst.network, CardBin: inst.cardBIN, CardLast4: inst.cardLast4,
 	})
-	if uniqueViolation(err, "payments_one_live_per_order") {
+	switch {
+	case uniqueViolation(err, "payments_one_live_per_order"):
 		return db.Payment{}, badRequest("Order already has a payment in progress or paid")
+	case errors.Is(err, pgx.ErrNoRows):
+		// Not the merchant's order, or paid: say which.
+		if _, err := q.GetOrder(ctx, db.GetOrderParams{ID: orderID, MerchantID: m.ID}); errors.Is(err, pgx.ErrNoRows) {
+			return db.Payment{}, notFound("Order")
+		} else if err != nil {
+			return db.Payment{}, err
+		}
+		return db.Payment{}, badRequest("Order is already paid")
 	}
 	return p, err
 }

@@ -120,35 +120,36 @@ func (q *Queries) CountPayments(ctx context.Context, arg CountPaymentsParams) (i
 
 const createPayment = `-- name: CreatePayment :one
 INSERT INTO payments (id, order_id, merchant_id, amount, currency, method, vpa, card_network, card_bin, card_last4)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+SELECT $1, o.id, o.merchant_id, o.amount, o.currency,
+       $2, $3, $4, $5, $6
+FROM orders o
+WHERE o.id = $7 AND o.merchant_id = $8 AND o.status <> 'paid'
 RETURNING id, order_id, merchant_id, amount, currency, method, status, vpa, card_network, card_bin, card_last4, error_code, error_description, created_at, updated_at, captured, captured_at, amount_refunded
 `
 
 type CreatePaymentParams struct {
 	ID          string
-	OrderID     string
-	MerchantID  uuid.UUID
-	Amount      int64
-	Currency    string
 	Method      string
 	Vpa         *string
 	CardNetwork *string
 	CardBin     *string
 	CardLast4   *string
+	OrderID     string
+	MerchantID  uuid.UUID
 }
 
+// Pays the merchant's unpaid order, for its amount and currency. No row: the order is not the
+// merchant's, or it is paid.
 func (q *Queries) CreatePayment(ctx context.Context, arg CreatePaymentParams) (Payment, error) {
 	row := q.db.QueryRow(ctx, createPayment,
 		arg.ID,
-		arg.OrderID,
-		arg.MerchantID,
-		arg.Amount,
-		arg.Currency,
 		arg.Method,
 		arg.Vpa,
 		arg.CardNetwork,
 		arg.CardBin,
 		arg.CardLast4,
+		arg.OrderID,
+		arg.MerchantID,
 	)
 	var i Payment
 	err := row.Scan(

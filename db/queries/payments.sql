@@ -1,6 +1,11 @@
 -- name: CreatePayment :one
+-- Pays the merchant's unpaid order, for its amount and currency. No row: the order is not the
+-- merchant's, or it is paid.
 INSERT INTO payments (id, order_id, merchant_id, amount, currency, method, vpa, card_network, card_bin, card_last4)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+SELECT sqlc.arg(id), o.id, o.merchant_id, o.amount, o.currency,
+       sqlc.arg(method), sqlc.narg(vpa), sqlc.narg(card_network), sqlc.narg(card_bin), sqlc.narg(card_last4)
+FROM orders o
+WHERE o.id = sqlc.arg(order_id) AND o.merchant_id = sqlc.arg(merchant_id) AND o.status <> 'paid'
 RETURNING *;
 
 -- name: GetPayment :one
