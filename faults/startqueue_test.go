@@ -1,0 +1,92 @@
+//go:build faults
+
+package faults
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// queuedStarts reads gateway_workflow_starts_queued from the API's /metrics (-1 if unreadable).
+func queuedStarts(base string) int {
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		return -1
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "gateway_workflow_starts_queued "); ok {
+			n, err := strconv.ParseFloat(v, 64)
+			if err == nil {
+				return int(n)
+			}
+		}
+	}
+	return -1
+}
+
+// TestDevKilledWithStartsQueued kills all of `gateway dev` while payments it has answered still
+// wait on its start queue (their workflows not started), and starts it again: the pending sweep
+// starts them, and every payment settles once and has its payment.success delivered once.
+func TestDevKilledWithStartsQueued(t *testing.T) {
+	figures.track(t)
+	s := startDev(t, options{})
+	rc := newReceiver(t, func(arrival) answer { return answer{} })
+	s.api.setWebhookURL(t, rc.URL)
+
+	// 30 clients make 10 payments each as fast as they are answered: the API accepts them faster
+	// than one runner starts their workflows, so a backlog builds up.
+	const clients, each = 30, 10
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var mu sync.Mutex
+	var ids []string
+	var errs []error
+	var answers tally
+	var wg sync.WaitGroup
+	for c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				id, err := s.api.createPaid(ctx, fmt.Sprintf("queued-%d-%d", c, i), i, 30000+int64(c*each+i), &answers, nil)
+				mu.Lock()
+				if err != nil {
+					errs = append(errs, err)
+				} else {
+					ids = append(ids, id)
+				}
+				mu.Unlock()
+				if err != nil {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	queued := queuedStarts(s.base)
+	s.killAll()
+	figures.faults.Add(1)
+	if len(errs) > 0 {
+		t.Fatalf("creating payments: %v", errs[0])
+	}
+	if queued < 10 {
+		t.Fatalf("only %d workflow starts were queued when the gateway was killed: no backlog to lose", queued)
+	}
+	t.Logf("%d payments answered; gateway dev killed with %d workflow starts queued", len(ids), queued)
+
+	s.start()
+	db := openDB(t, s.dbURL)
+	waitFinal(t, db, ids, finalTimeout)
+	checkDelivered(t, rc, checkSettledOnce(t, db, ids))
+	median, slowest := finalTimes(t, db, ids)
+	t.Logf("every payment final (median %s, slowest %s from creation: the sweep took those left queued)", median, slowest)
+}
