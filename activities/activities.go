@@ -28,6 +28,10 @@ type Activities struct {
 	Restarter Restarter
 }
 
+// sweepLimit bounds what one run of the pending sweep restarts of each kind: enough for a whole
+// API start queue lost with its process (1 024 payments and their 2 048 events) in one run.
+const sweepLimit = 2500
+
 // New returns the activities over one connection pool.
 func New(pool *pgxpool.Pool, b *bank.Bank, w *delivery.Client, r Restarter) *Activities {
 	return &Activities{Pool: pool, Queries: db.New(pool), Bank: b, Webhooks: w, Restarter: r}

@@ -173,7 +173,7 @@ type Restarter interface {
 func (a *Activities) RestartStalePayments(ctx context.Context, olderThan time.Duration) (int, error) {
 	stale, err := a.Queries.ListStalePendingPayments(ctx, db.ListStalePendingPaymentsParams{
 		CreatedAt: time.Now().Add(-olderThan),
-		Limit:     500,
+		Limit:     sweepLimit,
 	})
 	if err != nil {
 		return 0, wrap("list stale payments", "", err)

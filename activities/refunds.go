@@ -100,7 +100,7 @@ func (a *Activities) RecordRefundOutcome(ctx context.Context, out RefundOutcome)
 func (a *Activities) RestartStaleRefunds(ctx context.Context, olderThan time.Duration) (int, error) {
 	stale, err := a.Queries.ListStalePendingRefunds(ctx, db.ListStalePendingRefundsParams{
 		CreatedAt: time.Now().Add(-olderThan),
-		Limit:     500,
+		Limit:     sweepLimit,
 	})
 	if err != nil {
 		return 0, wrap("list stale refunds", "", err)

@@ -150,7 +150,7 @@ type DeliveryRestarter interface {
 // RestartUnsentEvents starts delivery of events recorded more than olderThan ago and never
 // attempted: their first attempt was to run in a workflow that never started.
 func (a *Activities) RestartUnsentEvents(ctx context.Context, olderThan time.Duration) (int, error) {
-	unsent, err := a.Queries.ListUnsentEvents(ctx, db.ListUnsentEventsParams{CreatedAt: time.Now().Add(-olderThan), Limit: 500})
+	unsent, err := a.Queries.ListUnsentEvents(ctx, db.ListUnsentEventsParams{CreatedAt: time.Now().Add(-olderThan), Limit: sweepLimit})
 	if err != nil {
 		return 0, wrap("list unsent events", "", err)
 	}

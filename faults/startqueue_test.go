@@ -85,7 +85,8 @@ func TestDevKilledWithStartsQueued(t *testing.T) {
 
 	s.start()
 	db := openDB(t, s.dbURL)
-	waitFinal(t, db, ids, finalTimeout)
+	// The sweep takes payments pending for over a minute, once a minute: up to two minutes.
+	waitFinal(t, db, ids, finalTimeout+time.Minute)
 	checkDelivered(t, rc, checkSettledOnce(t, db, ids))
 	median, slowest := finalTimes(t, db, ids)
 	t.Logf("every payment final (median %s, slowest %s from creation: the sweep took those left queued)", median, slowest)

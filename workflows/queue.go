@@ -80,19 +80,11 @@ func (q *StartQueue) Go(ctx context.Context, start func(context.Context)) {
 }
 
 // Len is the number of starts waiting.
-func (q *StartQueue) Len() int {
-	if q == nil {
-		return 0
-	}
-	return len(q.starts)
-}
+func (q *StartQueue) Len() int { return len(q.starts) }
 
 // Close stops queueing and waits for the queued starts to run, or for ctx to end; it returns how
 // many it left to the pending sweep.
 func (q *StartQueue) Close(ctx context.Context) (left int) {
-	if q == nil {
-		return 0
-	}
 	q.mu.Lock()
 	if !q.closed {
 		q.closed = true
