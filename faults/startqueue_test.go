@@ -42,6 +42,12 @@ func TestDevKilledWithStartsQueued(t *testing.T) {
 	rc := newReceiver(t, func(arrival) answer { return answer{} })
 	s.api.setWebhookURL(t, rc.URL)
 
+	// The endpoint holds every request until the gateway is back: a 2xx answered just before the
+	// kill, and not yet recorded, would rightly be sent again (at least once), and this test
+	// counts exact deliveries.
+	rc.freeze()
+	defer rc.unfreeze()
+
 	// 30 clients make 10 payments each as fast as they are answered: the API accepts them faster
 	// than one runner starts their workflows, so a backlog builds up.
 	const clients, each = 30, 10
@@ -84,6 +90,7 @@ func TestDevKilledWithStartsQueued(t *testing.T) {
 	t.Logf("%d payments answered; gateway dev killed with %d workflow starts queued", len(ids), queued)
 
 	s.start()
+	rc.unfreeze()
 	db := openDB(t, s.dbURL)
 	// The sweep takes payments pending for over a minute, once a minute: up to two minutes.
 	waitFinal(t, db, ids, finalTimeout+time.Minute)
