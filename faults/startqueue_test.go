@@ -4,12 +4,9 @@ package faults
 
 import (
 	"bufio"
-	"context"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -39,7 +36,7 @@ func queuedStarts(base string) int {
 func TestDevKilledWithStartsQueued(t *testing.T) {
 	figures.track(t)
 	s := startDev(t, options{})
-	rc := newReceiver(t, func(arrival) answer { return answer{} })
+	rc := newReceiver(t, nil)
 	s.api.setWebhookURL(t, rc.URL)
 
 	// The endpoint holds every request until the gateway is back: a 2xx answered just before the
@@ -51,37 +48,13 @@ func TestDevKilledWithStartsQueued(t *testing.T) {
 	// 30 clients make 10 payments each as fast as they are answered: the API accepts them faster
 	// than one runner starts their workflows, so a backlog builds up.
 	const clients, each = 30, 10
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	var mu sync.Mutex
-	var ids []string
-	var errs []error
-	var answers tally
-	var wg sync.WaitGroup
-	for c := range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range each {
-				id, err := s.api.createPaid(ctx, fmt.Sprintf("queued-%d-%d", c, i), i, 30000+int64(c*each+i), &answers, nil)
-				mu.Lock()
-				if err != nil {
-					errs = append(errs, err)
-				} else {
-					ids = append(ids, id)
-				}
-				mu.Unlock()
-				if err != nil {
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
+	l := startLoad(t, s.api, "queued", clients, each, 0, nil)
+	l.waitMade(t, clients*each)
 	queued := queuedStarts(s.base)
 	s.killAll()
 	figures.faults.Add(1)
-	if len(errs) > 0 {
+	ids := l.stop()
+	if errs := l.failures(); len(errs) > 0 {
 		t.Fatalf("creating payments: %v", errs[0])
 	}
 	if queued < 10 {
