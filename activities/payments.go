@@ -160,30 +160,55 @@ func (a *Activities) RecordPaymentOutcome(ctx context.Context, out PaymentOutcom
 }
 
 // Restarter starts the workflow of a payment or refund if it has none; starting one that
-// exists must be harmless.
+// exists must be harmless. events are the unsent events recorded with its creation, for the new
+// workflow to send first.
 type Restarter interface {
-	RestartPayment(ctx context.Context, p db.ListStalePendingPaymentsRow) error
-	RestartRefund(ctx context.Context, r db.ListStalePendingRefundsRow) error
+	RestartPayment(ctx context.Context, p db.ListStalePendingPaymentsRow, events []string) error
+	RestartRefund(ctx context.Context, r db.ListStalePendingRefundsRow, events []string) error
 	DeliveryRestarter
 }
 
 // RestartStalePayments closes the window between the API committing a payment and starting its
 // workflow: if the API process died in between, the payment would stay pending forever. It starts
-// (or finds running) the workflow of every payment pending for longer than olderThan.
+// (or finds running) the workflow of every payment pending for longer than olderThan, with the
+// payment.created and payment.pending events it never sent.
 func (a *Activities) RestartStalePayments(ctx context.Context, olderThan time.Duration) (int, error) {
-	stale, err := a.Queries.ListStalePendingPayments(ctx, db.ListStalePendingPaymentsParams{
-		CreatedAt: time.Now().Add(-olderThan),
-		Limit:     sweepLimit,
-	})
+	cutoff := time.Now().Add(-olderThan)
+	stale, err := a.Queries.ListStalePendingPayments(ctx, db.ListStalePendingPaymentsParams{CreatedAt: cutoff, Limit: sweepLimit})
 	if err != nil {
 		return 0, wrap("list stale payments", "", err)
 	}
+	ids := make([]string, len(stale))
+	for i, p := range stale {
+		ids[i] = p.ID
+	}
+	events, err := a.creationEvents(ctx, cutoff, ids, outbox.PaymentCreationEvents)
+	if err != nil {
+		return 0, err
+	}
 	for _, p := range stale {
-		if err := a.Restarter.RestartPayment(ctx, p); err != nil {
+		if err := a.Restarter.RestartPayment(ctx, p, events[p.ID]); err != nil {
 			return 0, wrap("restart payment", p.ID, err)
 		}
 	}
 	return len(stale), nil
+}
+
+// creationEvents returns the unsent events among names recorded before cutoff with each of the
+// payments or refunds owners, in the order they are sent.
+func (a *Activities) creationEvents(ctx context.Context, cutoff time.Time, owners, names []string) (map[string][]string, error) {
+	if len(owners) == 0 {
+		return nil, nil
+	}
+	rows, err := a.Queries.ListUnsentCreationEvents(ctx, db.ListUnsentCreationEventsParams{CreatedBefore: cutoff, OwnerIds: owners, Events: names})
+	if err != nil {
+		return nil, wrap("list unsent creation events", "", err)
+	}
+	events := make(map[string][]string)
+	for _, r := range rows {
+		events[r.OwnerID] = append(events[r.OwnerID], r.ID)
+	}
+	return events, nil
 }
 
 func nonEmpty(s string) *string {

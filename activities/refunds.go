@@ -98,15 +98,21 @@ func (a *Activities) RecordRefundOutcome(ctx context.Context, out RefundOutcome)
 // RestartStaleRefunds starts (or finds running) the workflow of every refund pending for longer
 // than olderThan, like RestartStalePayments does for payments.
 func (a *Activities) RestartStaleRefunds(ctx context.Context, olderThan time.Duration) (int, error) {
-	stale, err := a.Queries.ListStalePendingRefunds(ctx, db.ListStalePendingRefundsParams{
-		CreatedAt: time.Now().Add(-olderThan),
-		Limit:     sweepLimit,
-	})
+	cutoff := time.Now().Add(-olderThan)
+	stale, err := a.Queries.ListStalePendingRefunds(ctx, db.ListStalePendingRefundsParams{CreatedAt: cutoff, Limit: sweepLimit})
 	if err != nil {
 		return 0, wrap("list stale refunds", "", err)
 	}
+	ids := make([]string, len(stale))
+	for i, rf := range stale {
+		ids[i] = rf.ID
+	}
+	events, err := a.creationEvents(ctx, cutoff, ids, outbox.RefundCreationEvents)
+	if err != nil {
+		return 0, err
+	}
 	for _, rf := range stale {
-		if err := a.Restarter.RestartRefund(ctx, rf); err != nil {
+		if err := a.Restarter.RestartRefund(ctx, rf, events[rf.ID]); err != nil {
 			return 0, wrap("restart refund", rf.ID, err)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/activity"
 
 	"github.com/paygate/paygate/db"
+	"github.com/paygate/paygate/outbox"
 	"github.com/paygate/paygate/requestid"
 	"github.com/paygate/paygate/webhooks"
 )
@@ -148,9 +149,16 @@ type DeliveryRestarter interface {
 }
 
 // RestartUnsentEvents starts delivery of events recorded more than olderThan ago and never
-// attempted: their first attempt was to run in a workflow that never started.
+// attempted: their first attempt was to run in a workflow that never started. The events of a
+// payment's or refund's creation are left to its own workflow while it is pending (see
+// RestartStalePayments), so they still go out before its outcome.
 func (a *Activities) RestartUnsentEvents(ctx context.Context, olderThan time.Duration) (int, error) {
-	unsent, err := a.Queries.ListUnsentEvents(ctx, db.ListUnsentEventsParams{CreatedAt: time.Now().Add(-olderThan), Limit: sweepLimit})
+	unsent, err := a.Queries.ListUnsentEvents(ctx, db.ListUnsentEventsParams{
+		CreatedBefore: time.Now().Add(-olderThan),
+		PaymentEvents: outbox.PaymentCreationEvents,
+		RefundEvents:  outbox.RefundCreationEvents,
+		RowLimit:      sweepLimit,
+	})
 	if err != nil {
 		return 0, wrap("list unsent events", "", err)
 	}

@@ -135,7 +135,7 @@ func (s *Server) createPaymentFor(w http.ResponseWriter, r *http.Request, mercha
 		if err != nil {
 			return created{}, err
 		}
-		events, err := outbox.PaymentEvents(ctx, q, p, s.now(), outbox.PaymentCreated, outbox.PaymentPending)
+		events, err := outbox.PaymentEvents(ctx, q, p, s.now(), outbox.PaymentCreationEvents...)
 		if err != nil {
 			return created{}, err
 		}

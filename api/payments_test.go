@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -265,6 +266,112 @@ func TestSweepStartsStalledPayments(t *testing.T) {
 	}
 	if p := gw.WaitForStatus(t, "/api/v1/payments/pay_stalled000000001"); p["status"] != "success" {
 		t.Errorf("stalled payment ended %v", p["status"])
+	}
+}
+
+// A payment whose workflow start was lost (still queued when its process died) is restarted by
+// the sweep with its unsent payment.created and payment.pending, which then go out before its
+// outcome, once each, as they would have.
+func TestSweepSendsStalledPaymentsEventsFirst(t *testing.T) {
+	gw := gatewaytest.Start(t)
+	rc := gatewaytest.NewReceiver(t)
+	configureWebhook(t, gw, rc.URL)
+	holdStarts(t, gw)
+	id := gw.MustCreate(t, "/api/v1/payments", map[string]any{"order_id": newOrder(t, gw, 500), "method": "upi", "vpa": "user@upi"})["id"].(string)
+	age(t, gw, "payments", "payment_id", id)
+	if n := sweep(t, gw); n != 1 {
+		t.Errorf("sweep restarted %d, want 1: the payment, with its events", n)
+	}
+	if p := gw.WaitForStatus(t, "/api/v1/payments/"+id); p["status"] != "success" {
+		t.Errorf("stalled payment ended %v", p["status"])
+	}
+	expectEvents(t, rc, "payment.created", "payment.pending", "payment.success")
+}
+
+// The sweep's event pass starts a delivery for an event whose delivery never started (a
+// payment.captured whose process died before starting it), and for a payment's creation events
+// left unsent once the payment is final; it leaves those of a payment changed within the last
+// minute to the payment's workflow, which may be sending them.
+func TestSweepDeliversEventsNoWorkflowSends(t *testing.T) {
+	gw := gatewaytest.Start(t)
+	settled, recent := paidPayment(t, gw, 500), paidPayment(t, gw, 600)
+	rc := gatewaytest.NewReceiver(t)
+	configureWebhook(t, gw, rc.URL)
+	if _, err := gw.Pool.Exec(t.Context(), `UPDATE payments SET updated_at = now() - interval '5 minutes' WHERE id = $1`, settled); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range []struct{ id, event, paymentID string }{
+		{"evt_lostcapture00001", "payment.captured", settled},
+		{"evt_strandedcreated1", "payment.created", settled},
+		{"evt_recentcreated001", "payment.created", recent},
+	} {
+		_, err := gw.Pool.Exec(t.Context(), `INSERT INTO webhook_logs (id, merchant_id, event, payment_id, payload, created_at)
+			SELECT $1::text, merchant_id, $2::text, id, jsonb_build_object('id', $1::text, 'event', $2::text), now() - interval '5 minutes'
+			FROM payments WHERE id = $3`, e.id, e.event, e.paymentID)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := sweep(t, gw); n != 2 {
+		t.Errorf("sweep started %d deliveries, want 2", n)
+	}
+	ds := rc.WaitFor(t, 20*time.Second, "both deliveries", func(ds []gatewaytest.Delivery) bool { return len(ds) >= 2 })
+	got := map[string]bool{}
+	for _, d := range ds {
+		got[d.Event.ID] = true
+	}
+	if !got["evt_lostcapture00001"] || !got["evt_strandedcreated1"] || got["evt_recentcreated001"] {
+		t.Errorf("delivered %v, want the lost capture and the stranded creation event only", got)
+	}
+}
+
+// age moves a payment's or refund's creation, and its events', five minutes back: the sweep then
+// takes it for one whose workflow never started.
+func age(t *testing.T, gw *gatewaytest.Stack, table, eventColumn, id string) {
+	t.Helper()
+	for _, stmt := range []string{
+		`UPDATE ` + table + ` SET created_at = created_at - interval '5 minutes' WHERE id = $1`,
+		`UPDATE webhook_logs SET created_at = created_at - interval '5 minutes' WHERE ` + eventColumn + ` = $1`,
+	} {
+		if _, err := gw.Pool.Exec(t.Context(), stmt, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// sweep runs the pending sweep once and returns how many workflows it started.
+func sweep(t *testing.T, gw *gatewaytest.Stack) int {
+	t.Helper()
+	run, err := gw.Temporal.ExecuteWorkflow(t.Context(), clientOptions(gw, "sweep-"+t.Name()), workflows.PendingSweepWorkflow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var restarted int
+	if err := run.Get(t.Context(), &restarted); err != nil {
+		t.Fatalf("sweep: %v", err)
+	}
+	return restarted
+}
+
+// expectEvents waits for the last of want and checks that the receiver got exactly want, in
+// that order.
+func expectEvents(t *testing.T, rc *gatewaytest.Receiver, want ...string) {
+	t.Helper()
+	last := want[len(want)-1]
+	rc.WaitFor(t, 20*time.Second, last, func(ds []gatewaytest.Delivery) bool {
+		for _, d := range ds {
+			if d.Event.Event == last {
+				return true
+			}
+		}
+		return false
+	})
+	var got []string
+	for _, d := range rc.Deliveries() {
+		got = append(got, d.Event.Event)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("webhooks received %v, want %v", got, want)
 	}
 }
 

@@ -129,7 +129,7 @@ func (s *Server) refund(w http.ResponseWriter, r *http.Request, paymentID string
 		if err != nil {
 			return created{}, err
 		}
-		events, err := outbox.RefundEvents(ctx, q, rf, p, s.now(), outbox.RefundCreated)
+		events, err := outbox.RefundEvents(ctx, q, rf, p, s.now(), outbox.RefundCreationEvents...)
 		if err != nil {
 			return created{}, err
 		}

@@ -197,6 +197,25 @@ func TestFailedRefundReleasesItsAmount(t *testing.T) {
 	}
 }
 
+// A refund whose workflow start was lost is restarted by the sweep with its unsent
+// refund.created, which then goes out before refund.processed, once.
+func TestSweepSendsStalledRefundsEventsFirst(t *testing.T) {
+	gw := gatewaytest.Start(t)
+	paymentID := paidPayment(t, gw, 1000)
+	rc := gatewaytest.NewReceiver(t)
+	configureWebhook(t, gw, rc.URL)
+	holdStarts(t, gw)
+	id := gw.MustCreate(t, "/api/v1/payments/"+paymentID+"/refunds", map[string]any{"amount": 400})["id"].(string)
+	age(t, gw, "refunds", "refund_id", id)
+	if n := sweep(t, gw); n != 1 {
+		t.Errorf("sweep restarted %d, want 1: the refund, with its event", n)
+	}
+	if rf := gw.WaitForStatus(t, "/api/v1/refunds/"+id); rf["status"] != "processed" {
+		t.Errorf("stalled refund ended %v", rf["status"])
+	}
+	expectEvents(t, rc, "refund.created", "refund.processed")
+}
+
 func TestSweepStartsStalledRefunds(t *testing.T) {
 	gw := gatewaytest.Start(t)
 	id := paidPayment(t, gw, 1000)

@@ -25,6 +25,7 @@ type answer struct {
 // arrival is one webhook request the receiver got, and what became of it.
 type arrival struct {
 	EventID, Event, Path string
+	PaymentID            string
 	Amount               int64 // the payment's
 	N                    int   // 1 for the event's first request
 	At                   time.Time
@@ -70,12 +71,13 @@ func (rc *receiver) serve(w http.ResponseWriter, r *http.Request) {
 		Event string `json:"event"`
 		Data  struct {
 			Payment struct {
-				Amount int64 `json:"amount"`
+				ID     string `json:"id"`
+				Amount int64  `json:"amount"`
 			} `json:"payment"`
 		} `json:"data"`
 	}
 	json.Unmarshal(body, &ev)
-	a := arrival{EventID: ev.ID, Event: ev.Event, Path: r.URL.Path, Amount: ev.Data.Payment.Amount, At: time.Now(),
+	a := arrival{EventID: ev.ID, Event: ev.Event, Path: r.URL.Path, PaymentID: ev.Data.Payment.ID, Amount: ev.Data.Payment.Amount, At: time.Now(),
 		SignatureOK: webhooks.Verify(testWebhookSecret, body, r.Header, 0, time.Now()) == nil &&
 			webhooks.VerifyLegacy(testWebhookSecret, body, r.Header.Get(webhooks.HeaderLegacySignature)) &&
 			r.Header.Get(webhooks.HeaderID) == ev.ID}

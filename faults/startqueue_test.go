@@ -4,6 +4,7 @@ package faults
 
 import (
 	"bufio"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -68,6 +69,33 @@ func TestDevKilledWithStartsQueued(t *testing.T) {
 	// The sweep takes payments pending for over a minute, once a minute: up to two minutes.
 	waitFinal(t, db, ids, finalTimeout+time.Minute)
 	checkDelivered(t, rc, checkSettledOnce(t, db, ids))
+	checkCreatedBeforeOutcome(t, rc, ids)
 	median, slowest := finalTimes(t, db, ids)
 	t.Logf("every payment final (median %s, slowest %s from creation: the sweep took those left queued)", median, slowest)
+}
+
+// checkCreatedBeforeOutcome checks that each payment's payment.created and payment.pending first
+// arrived before its payment.success: the sweep restarts a payment whose start was lost with
+// them, instead of leaving them to delivery workflows that race its outcome.
+func checkCreatedBeforeOutcome(t *testing.T, rc *receiver, ids []string) {
+	t.Helper()
+	first := map[string]map[string]int{} // payment id -> event -> index of its first arrival
+	for i, a := range rc.list() {
+		if first[a.PaymentID] == nil {
+			first[a.PaymentID] = map[string]int{}
+		}
+		if _, seen := first[a.PaymentID][a.Event]; !seen {
+			first[a.PaymentID][a.Event] = i
+		}
+	}
+	var problems []string
+	for _, id := range ids {
+		success, ok := first[id]["payment.success"]
+		for _, event := range []string{"payment.created", "payment.pending"} {
+			if i, seen := first[id][event]; !ok || !seen || i > success {
+				problems = append(problems, fmt.Sprintf("%s: %s did not arrive before payment.success", id, event))
+			}
+		}
+	}
+	report(t, "creation events after the outcome", problems)
 }

@@ -28,6 +28,13 @@ const (
 	WebhookTest     = "webhook.test"
 )
 
+// The events recorded when a payment or a refund is created, in the order they are sent. The
+// workflow of the payment or refund sends them, also when the sweep restarts it.
+var (
+	PaymentCreationEvents = []string{PaymentCreated, PaymentPending}
+	RefundCreationEvents  = []string{RefundCreated}
+)
+
 // Data is an event's data object: the payment, and the refund for refund events.
 type Data struct {
 	Payment *resources.Payment `json:"payment,omitempty"`

@@ -105,8 +105,9 @@ func (s Starter) start(ctx context.Context, id, summary string, attrs temporal.S
 	return nil
 }
 
-// RestartPayment starts the workflow of a payment found pending by the sweep.
-func (s Starter) RestartPayment(ctx context.Context, p db.ListStalePendingPaymentsRow) error {
+// RestartPayment starts the workflow of a payment found pending by the sweep, which sends events
+// (its unsent payment.created and payment.pending) first.
+func (s Starter) RestartPayment(ctx context.Context, p db.ListStalePendingPaymentsRow, events []string) error {
 	return s.StartPayment(ctx, PaymentInput{
 		PaymentID:  p.ID,
 		MerchantID: p.MerchantID.String(),
@@ -114,13 +115,16 @@ func (s Starter) RestartPayment(ctx context.Context, p db.ListStalePendingPaymen
 		Amount:     p.Amount,
 		Currency:   p.Currency,
 		Method:     p.Method,
+		Webhooks:   Deliveries{Events: events},
 	})
 }
 
-// RestartRefund starts the workflow of a refund found pending by the sweep.
-func (s Starter) RestartRefund(ctx context.Context, r db.ListStalePendingRefundsRow) error {
+// RestartRefund starts the workflow of a refund found pending by the sweep, which sends events
+// (its unsent refund.created) first.
+func (s Starter) RestartRefund(ctx context.Context, r db.ListStalePendingRefundsRow, events []string) error {
 	return s.StartRefund(ctx, RefundInput{
 		RefundID: r.ID, PaymentID: r.PaymentID, MerchantID: r.MerchantID.String(), Amount: r.Amount, Currency: r.Currency,
+		Webhooks: Deliveries{Events: events},
 	})
 }
 

@@ -51,10 +51,28 @@ WHERE merchant_id = @merchant_id
 
 -- name: ListUnsentEvents :many
 -- Events never attempted although older than the cutoff: their delivery was never started.
-SELECT id, merchant_id, payment_id FROM webhook_logs
-WHERE status = 'pending' AND attempts = 0 AND created_at < $1
-ORDER BY created_at
-LIMIT $2;
+-- Left out: the events a payment or refund recorded when it was created (@payment_events,
+-- @refund_events) while it is pending or changed since the cutoff, because its own workflow sends
+-- them before its outcome (the sweep restarts a stalled one with them; see
+-- ListUnsentCreationEvents). A delivery workflow of their own could send them after the outcome,
+-- or a second time.
+SELECT l.id, l.merchant_id, l.payment_id FROM webhook_logs l
+WHERE l.status = 'pending' AND l.attempts = 0 AND l.created_at < @created_before
+  AND NOT (l.refund_id IS NULL AND l.event = ANY (@payment_events::text[]) AND EXISTS (
+        SELECT 1 FROM payments p WHERE p.id = l.payment_id AND (p.status = 'pending' OR p.updated_at >= @created_before)))
+  AND NOT (l.event = ANY (@refund_events::text[]) AND EXISTS (
+        SELECT 1 FROM refunds r WHERE r.id = l.refund_id AND (r.status = 'pending' OR r.updated_at >= @created_before)))
+ORDER BY l.created_at
+LIMIT @row_limit;
+
+-- name: ListUnsentCreationEvents :many
+-- The never attempted events recorded with the given payments or refunds when they were created
+-- (@events, in the order they are sent): the sweep restarts a stalled payment's or refund's
+-- workflow with them, so that they go out first, as they would have.
+SELECT coalesce(refund_id, payment_id)::text AS owner_id, id FROM webhook_logs
+WHERE status = 'pending' AND attempts = 0 AND created_at < @created_before
+  AND coalesce(refund_id, payment_id) = ANY (@owner_ids::text[]) AND event = ANY (@events::text[])
+ORDER BY created_at, array_position(@events::text[], event), id;
 
 -- name: ListUnsentOutcomeEvents :many
 -- A final payment's or refund's outcome events (payment.success/failed, refund.processed/failed)
