@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -13,9 +14,10 @@ import (
 	"time"
 )
 
-// The CPU split comes from /proc, like top: utime+stime of the gateway process (API, worker and,
-// under `gateway dev`, the embedded Temporal server), of PostgreSQL (the postmaster and its
-// children) and of this process (HTTP clients, webhook receiver, the baseline's worker), plus
+// The CPU split comes from /proc, like top: utime+stime of the gateway process (API and worker),
+// of the Temporal server when it is another process (`gateway dev` runs its embedded one as a
+// child), of PostgreSQL (the postmaster and its children) and of this process (HTTP clients,
+// webhook receiver, the baseline's worker), plus
 // the machine's busy time from /proc/stat. Processes are found by the loopback ports they listen
 // on, so no pid has to be passed in.
 
@@ -36,6 +38,12 @@ func findProcesses(o options) *processes {
 		if pid := listenerPID(u.Port()); pid > 0 {
 			p.groups["gateway"] = func() []int { return []int{pid} }
 			p.pids["gateway"] = pid
+		}
+	}
+	if _, port, err := net.SplitHostPort(o.temporal); o.temporal != "" && err == nil {
+		if pid := listenerPID(port); pid > 0 && pid != p.pids["gateway"] {
+			p.groups["temporal"] = func() []int { return []int{pid} }
+			p.pids["temporal"] = pid
 		}
 	}
 	if d, err := url.Parse(o.database); o.database != "" && err == nil {
