@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"slices"
@@ -130,12 +131,8 @@ func (s *Server) createPaymentFor(w http.ResponseWriter, r *http.Request, mercha
 		return err
 	}
 	r = r.WithContext(context.WithValue(r.Context(), merchantKey{}, m))
-	return s.createOnce(w, r, body, "", func(ctx context.Context, q *db.Queries) (created, error) {
-		p, err := insertPayment(ctx, q, m, req.OrderID, inst)
-		if err != nil {
-			return created{}, err
-		}
-		events, err := outbox.PaymentEvents(ctx, q, p, s.now(), outbox.PaymentCreationEvents...)
+	return s.createStatement(w, r, body, func(ctx context.Context, q *db.Queries) (created, error) {
+		p, events, err := insertPayment(ctx, q, m, req.OrderID, inst, s.now())
 		if err != nil {
 			return created{}, err
 		}
@@ -157,27 +154,44 @@ func (s *Server) startPayment(ctx context.Context, p db.Payment, events []string
 	}
 }
 
-// insertPayment records a pending payment for the order. The order must be the merchant's and
-// unpaid; the unique index payments_one_live_per_order refuses a second payment while one is
-// pending or succeeded, so concurrent attempts can never pay an order twice.
-func insertPayment(ctx context.Context, q *db.Queries, m db.Merchant, orderID string, inst instrument) (db.Payment, error) {
+// insertPayment records a pending payment for the order, with its payment.created and
+// payment.pending events if the merchant has a webhook endpoint, in one statement; it returns
+// the payment and the events' ids. The order must be the merchant's and unpaid; the unique index
+// payments_one_live_per_order refuses a second payment while one is pending or succeeded, so
+// concurrent attempts can never pay an order twice.
+func insertPayment(ctx context.Context, q *db.Queries, m db.Merchant, orderID string, inst instrument, now time.Time) (db.Payment, []string, error) {
+	p := db.Payment{
+		ID: ids.New(ids.Payment), OrderID: orderID, MerchantID: m.ID, Method: inst.method, Status: "pending",
+		Vpa: inst.vpa, CardNetwork: inst.network, CardBin: inst.cardBIN, CardLast4: inst.cardLast4,
+		// Microseconds, as PostgreSQL keeps them, so the events show what the row holds.
+		CreatedAt: now.UTC().Truncate(time.Microsecond),
+	}
+	p.UpdatedAt = p.CreatedAt
+	payloads, events := json.RawMessage("[]"), []string(nil)
+	if m.WebhookURL != nil && *m.WebhookURL != "" {
+		var err error
+		if payloads, events, err = outbox.RenderPaymentEvents(p, now, outbox.PaymentCreationEvents...); err != nil {
+			return db.Payment{}, nil, err
+		}
+	}
 	p, err := q.CreatePayment(ctx, db.CreatePaymentParams{
-		ID: ids.New(ids.Payment), OrderID: orderID, MerchantID: m.ID,
-		Method: inst.method, Vpa: inst.vpa, CardNetwork: inst.network, CardBin: inst.cardBIN, CardLast4: inst.cardLast4,
+		ID: p.ID, OrderID: orderID, MerchantID: m.ID, Method: p.Method,
+		Vpa: p.Vpa, CardNetwork: p.CardNetwork, CardBin: p.CardBin, CardLast4: p.CardLast4,
+		CreatedAt: p.CreatedAt, Events: payloads,
 	})
 	switch {
 	case uniqueViolation(err, "payments_one_live_per_order"):
-		return db.Payment{}, badRequest("Order already has a payment in progress or paid")
+		return db.Payment{}, nil, badRequest("Order already has a payment in progress or paid")
 	case errors.Is(err, pgx.ErrNoRows):
 		// Not the merchant's order, or paid: say which.
 		if _, err := q.GetOrder(ctx, db.GetOrderParams{ID: orderID, MerchantID: m.ID}); errors.Is(err, pgx.ErrNoRows) {
-			return db.Payment{}, notFound("Order")
+			return db.Payment{}, nil, notFound("Order")
 		} else if err != nil {
-			return db.Payment{}, err
+			return db.Payment{}, nil, err
 		}
-		return db.Payment{}, badRequest("Order is already paid")
+		return db.Payment{}, nil, badRequest("Order is already paid")
 	}
-	return p, err
+	return p, events, err
 }
 
 func (s *Server) getPayment(w http.ResponseWriter, r *http.Request) error {

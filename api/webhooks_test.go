@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -73,6 +74,38 @@ func TestWebhookConfig(t *testing.T) {
 	if total := gw.Get(t, "/api/v1/webhooks").JSON(t)["total"]; total != 0.0 {
 		t.Errorf("%v events recorded without an endpoint", total)
 	}
+}
+
+// payment.created and payment.pending carry the payment exactly as create-payment answered it,
+// amount and currency (taken from the order as the statement records them) included.
+func TestPaymentCreationEventsCarryThePayment(t *testing.T) {
+	gw := gatewaytest.Start(t)
+	rc := gatewaytest.NewReceiver(t)
+	configureWebhook(t, gw, rc.URL)
+	for _, body := range []map[string]any{
+		{"method": "upi", "vpa": "user@paytm"},
+		{"method": "card", "card": card("4111111111111111")},
+	} {
+		body["order_id"] = gw.MustCreate(t, "/api/v1/orders", map[string]any{"amount": 123456, "currency": "INR"})["id"]
+		p := gw.MustCreate(t, "/api/v1/payments", body)
+		for _, event := range []string{"payment.created", "payment.pending"} {
+			rc.WaitFor(t, 10*time.Second, event, func([]gatewaytest.Delivery) bool { return len(eventsOf(rc, event, p["id"])) == 1 })
+			if got := eventsOf(rc, event, p["id"])[0]; !reflect.DeepEqual(got, p) {
+				t.Errorf("%s data.payment = %v, create-payment answered %v", event, got, p)
+			}
+		}
+	}
+}
+
+// eventsOf returns the data.payment of each delivery of event about payment id.
+func eventsOf(rc *gatewaytest.Receiver, event string, id any) []map[string]any {
+	var out []map[string]any
+	for _, d := range rc.Of(event) {
+		if p, _ := d.Event.Data["payment"].(map[string]any); p["id"] == id {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func TestPaymentWebhooksAreSignedAndInOrder(t *testing.T) {

@@ -7,6 +7,7 @@ package db
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/google/uuid"
@@ -119,11 +120,20 @@ func (q *Queries) CountPayments(ctx context.Context, arg CountPaymentsParams) (i
 }
 
 const createPayment = `-- name: CreatePayment :one
-INSERT INTO payments (id, order_id, merchant_id, amount, currency, method, vpa, card_network, card_bin, card_last4)
+WITH o AS (
+    SELECT ord.id, ord.merchant_id, ord.amount, ord.currency FROM orders ord
+    WHERE ord.id = $8 AND ord.merchant_id = $9 AND ord.status <> 'paid'
+), recorded AS (
+    INSERT INTO webhook_logs (id, merchant_id, event, payment_id, payload)
+    SELECT e.payload ->> 'id', o.merchant_id, e.payload ->> 'event', $1::text,
+           jsonb_set(jsonb_set(e.payload, '{data,payment,amount}', to_jsonb(o.amount)), '{data,payment,currency}', to_jsonb(o.currency))
+    FROM o CROSS JOIN jsonb_array_elements($10::jsonb) AS e (payload)
+)
+INSERT INTO payments (id, order_id, merchant_id, amount, currency, method, vpa, card_network, card_bin, card_last4, created_at, updated_at)
 SELECT $1, o.id, o.merchant_id, o.amount, o.currency,
-       $2, $3, $4, $5, $6
-FROM orders o
-WHERE o.id = $7 AND o.merchant_id = $8 AND o.status <> 'paid'
+       $2, $3, $4, $5, $6,
+       $7, $7
+FROM o
 RETURNING id, order_id, merchant_id, amount, currency, method, status, vpa, card_network, card_bin, card_last4, error_code, error_description, created_at, updated_at, captured, captured_at, amount_refunded
 `
 
@@ -134,12 +144,16 @@ type CreatePaymentParams struct {
 	CardNetwork *string
 	CardBin     *string
 	CardLast4   *string
+	CreatedAt   time.Time
 	OrderID     string
 	MerchantID  uuid.UUID
+	Events      json.RawMessage
 }
 
-// Pays the merchant's unpaid order, for its amount and currency. No row: the order is not the
-// merchant's, or it is paid.
+// Pays the merchant's unpaid order, for its amount and currency, and records the events of its
+// creation (@events: a JSON array of payloads, each with its id and event, rendered from the
+// payment but for the order's amount and currency, which are set here), all in one statement.
+// No row: the order is not the merchant's, or it is paid; then no event is recorded either.
 func (q *Queries) CreatePayment(ctx context.Context, arg CreatePaymentParams) (Payment, error) {
 	row := q.db.QueryRow(ctx, createPayment,
 		arg.ID,
@@ -148,8 +162,10 @@ func (q *Queries) CreatePayment(ctx context.Context, arg CreatePaymentParams) (P
 		arg.CardNetwork,
 		arg.CardBin,
 		arg.CardLast4,
+		arg.CreatedAt,
 		arg.OrderID,
 		arg.MerchantID,
+		arg.Events,
 	)
 	var i Payment
 	err := row.Scan(

@@ -65,11 +65,7 @@ func RefundEvents(ctx context.Context, q *db.Queries, rf db.Refund, p db.Payment
 // Record writes one event per name with the given data, if the merchant has a webhook endpoint,
 // and returns the recorded event ids in order (none without an endpoint).
 func Record(ctx context.Context, q *db.Queries, merchantID uuid.UUID, paymentID, refundID *string, data Data, now time.Time, names ...string) ([]string, error) {
-	events := make([]Event, len(names))
-	for i, name := range names {
-		events[i] = Event{ID: ids.New(ids.Event), Event: name, Timestamp: resources.Timestamp(now), Data: data}
-	}
-	payloads, err := json.Marshal(events)
+	payloads, eventIDs, err := render(data, now, names)
 	if err != nil {
 		return nil, err
 	}
@@ -82,9 +78,24 @@ func Record(ctx context.Context, q *db.Queries, merchantID uuid.UUID, paymentID,
 	if len(recorded) == 0 {
 		return nil, nil // the merchant has no webhook endpoint
 	}
-	out := make([]string, len(events))
-	for i, e := range events {
-		out[i] = e.ID
+	return eventIDs, nil
+}
+
+// RenderPaymentEvents renders payment events for a statement that records them with the
+// payment itself (CreatePayment), as a JSON array of payloads, and returns their ids in order.
+func RenderPaymentEvents(p db.Payment, now time.Time, names ...string) (json.RawMessage, []string, error) {
+	view := resources.NewPayment(p)
+	return render(Data{Payment: &view}, now, names)
+}
+
+// render makes one event per name with the given data, with new ids.
+func render(data Data, now time.Time, names []string) (json.RawMessage, []string, error) {
+	events := make([]Event, len(names))
+	eventIDs := make([]string, len(names))
+	for i, name := range names {
+		eventIDs[i] = ids.New(ids.Event)
+		events[i] = Event{ID: eventIDs[i], Event: name, Timestamp: resources.Timestamp(now), Data: data}
 	}
-	return out, nil
+	payloads, err := json.Marshal(events)
+	return payloads, eventIDs, err
 }
