@@ -1,15 +1,17 @@
 -- name: CreatePayment :one
 -- Pays the merchant's unpaid order, for its amount and currency, and records the events of its
 -- creation (@events: a JSON array of payloads, each with its id and event, rendered from the
--- payment but for the order's amount and currency, which are set here), all in one statement.
+-- payment but for the order's amount and currency, which are set here), all in one statement,
+-- with one creation time.
 -- No row: the order is not the merchant's, or it is paid; then no event is recorded either.
 WITH o AS (
     SELECT ord.id, ord.merchant_id, ord.amount, ord.currency FROM orders ord
     WHERE ord.id = sqlc.arg(order_id) AND ord.merchant_id = sqlc.arg(merchant_id) AND ord.status <> 'paid'
 ), recorded AS (
-    INSERT INTO webhook_logs (id, merchant_id, event, payment_id, payload)
+    INSERT INTO webhook_logs (id, merchant_id, event, payment_id, payload, created_at, updated_at)
     SELECT e.payload ->> 'id', o.merchant_id, e.payload ->> 'event', sqlc.arg(id)::text,
-           jsonb_set(jsonb_set(e.payload, '{data,payment,amount}', to_jsonb(o.amount)), '{data,payment,currency}', to_jsonb(o.currency))
+           jsonb_set(jsonb_set(e.payload, '{data,payment,amount}', to_jsonb(o.amount)), '{data,payment,currency}', to_jsonb(o.currency)),
+           sqlc.arg(created_at), sqlc.arg(created_at)
     FROM o CROSS JOIN jsonb_array_elements(sqlc.arg(events)::jsonb) AS e (payload)
 )
 INSERT INTO payments (id, order_id, merchant_id, amount, currency, method, vpa, card_network, card_bin, card_last4, created_at, updated_at)
