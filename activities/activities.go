@@ -29,7 +29,8 @@ type Activities struct {
 }
 
 // sweepLimit bounds what one run of the pending sweep restarts of each kind: enough for a whole
-// API start queue lost with its process (1 024 payments and their 2 048 events) in one run.
+// API start queue lost with its process (1 024 payments, whose creation events go with them) in
+// one run.
 const sweepLimit = 2500
 
 // New returns the activities over one connection pool.

@@ -226,13 +226,8 @@ func TestSweepStartsStalledRefunds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run, err := gw.Temporal.ExecuteWorkflow(t.Context(), clientOptions(gw, "sweep-refunds"), workflows.PendingSweepWorkflow)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var restarted int
-	if err := run.Get(t.Context(), &restarted); err != nil || restarted != 1 {
-		t.Fatalf("sweep restarted %d (%v), want 1", restarted, err)
+	if n := sweep(t, gw); n != 1 {
+		t.Fatalf("sweep restarted %d, want 1", n)
 	}
 	if rf := gw.WaitForStatus(t, "/api/v1/refunds/rfnd_stalled00000001"); rf["status"] != "processed" {
 		t.Errorf("stalled refund ended %v", rf["status"])
