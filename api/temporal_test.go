@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
@@ -159,10 +161,18 @@ func TestQueueStatusCountsWorkflows(t *testing.T) {
 	gw.WaitForStatus(t, "/api/v1/payments/"+declined["id"].(string))
 	refund := gw.MustCreate(t, "/api/v1/payments/"+paid+"/refunds", map[string]any{"amount": 1000})
 	gw.WaitForStatus(t, "/api/v1/refunds/"+refund["id"].(string))
-	// One delivery workflow is ended by hand: it counts as failed.
+	// One delivery workflow is ended by hand: it counts as failed. The payment's workflow starts
+	// it after the first attempt fails, so it may not exist yet when that attempt arrives.
 	rc.WaitFor(t, 10*time.Second, "payment.success", func([]gatewaytest.Delivery) bool { return len(rc.Of("payment.success")) == 1 })
-	if err := gw.Temporal.TerminateWorkflow(t.Context(), rc.Of("payment.success")[0].Event.ID, "", "test"); err != nil {
-		t.Fatal(err)
+	delivery := rc.Of("payment.success")[0].Event.ID
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		err := gw.Temporal.TerminateWorkflow(t.Context(), delivery, "", "test")
+		if err == nil {
+			break
+		}
+		if notYet := new(serviceerror.NotFound); !errors.As(err, &notYet) || time.Now().After(deadline) {
+			t.Fatalf("terminate %s: %v", delivery, err)
+		}
 	}
 
 	// payment.created, .pending and .success/.failed twice, refund.created and .processed: 8
