@@ -12,6 +12,7 @@ import (
 
 	"github.com/paygate/paygate/config"
 	"github.com/paygate/paygate/gatewaytest"
+	"github.com/paygate/paygate/ids"
 	"github.com/paygate/paygate/workflows"
 )
 
@@ -250,16 +251,16 @@ func TestListPaymentsFilters(t *testing.T) {
 // the pending sweep.
 func TestSweepStartsStalledPayments(t *testing.T) {
 	gw := gatewaytest.Start(t)
-	orderID := newOrder(t, gw, 500)
+	orderID, id := newOrder(t, gw, 500), ids.New(ids.Payment)
 	_, err := gw.Pool.Exec(t.Context(), `INSERT INTO payments (id, order_id, merchant_id, amount, currency, method, vpa, created_at)
-		SELECT 'pay_stalled000000001', id, merchant_id, amount, currency, 'upi', 'a@upi', now() - interval '5 minutes' FROM orders WHERE id = $1`, orderID)
+		SELECT $2, id, merchant_id, amount, currency, 'upi', 'a@upi', now() - interval '5 minutes' FROM orders WHERE id = $1`, orderID, id)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n := sweep(t, gw); n != 1 {
 		t.Fatalf("sweep restarted %d, want 1", n)
 	}
-	if p := gw.WaitForStatus(t, "/api/v1/payments/pay_stalled000000001"); p["status"] != "success" {
+	if p := gw.WaitForStatus(t, "/api/v1/payments/"+id); p["status"] != "success" {
 		t.Errorf("stalled payment ended %v", p["status"])
 	}
 }
@@ -295,10 +296,11 @@ func TestSweepDeliversEventsNoWorkflowSends(t *testing.T) {
 	if _, err := gw.Pool.Exec(t.Context(), `UPDATE payments SET updated_at = now() - interval '5 minutes' WHERE id = $1`, settled); err != nil {
 		t.Fatal(err)
 	}
+	lostCapture, strandedCreated, recentCreated := ids.New(ids.Event), ids.New(ids.Event), ids.New(ids.Event)
 	for _, e := range []struct{ id, event, paymentID string }{
-		{"evt_lostcapture00001", "payment.captured", settled},
-		{"evt_strandedcreated1", "payment.created", settled},
-		{"evt_recentcreated001", "payment.created", recent},
+		{lostCapture, "payment.captured", settled},
+		{strandedCreated, "payment.created", settled},
+		{recentCreated, "payment.created", recent},
 	} {
 		_, err := gw.Pool.Exec(t.Context(), `INSERT INTO webhook_logs (id, merchant_id, event, payment_id, payload, created_at)
 			SELECT $1::text, merchant_id, $2::text, id, jsonb_build_object('id', $1::text, 'event', $2::text), now() - interval '5 minutes'
@@ -315,7 +317,7 @@ func TestSweepDeliversEventsNoWorkflowSends(t *testing.T) {
 	for _, d := range ds {
 		got[d.Event.ID] = true
 	}
-	if !got["evt_lostcapture00001"] || !got["evt_strandedcreated1"] || got["evt_recentcreated001"] {
+	if !got[lostCapture] || !got[strandedCreated] || got[recentCreated] {
 		t.Errorf("delivered %v, want the lost capture and the stranded creation event only", got)
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/paygate/paygate/config"
 	"github.com/paygate/paygate/gatewaytest"
+	"github.com/paygate/paygate/ids"
 	"github.com/paygate/paygate/workflows"
 )
 
@@ -218,21 +219,21 @@ func TestSweepSendsStalledRefundsEventsFirst(t *testing.T) {
 
 func TestSweepStartsStalledRefunds(t *testing.T) {
 	gw := gatewaytest.Start(t)
-	id := paidPayment(t, gw, 1000)
+	paymentID, id := paidPayment(t, gw, 1000), ids.New(ids.Refund)
 	_, err := gw.Pool.Exec(t.Context(), `
 		WITH p AS (UPDATE payments SET amount_refunded = 1000 WHERE id = $1 RETURNING *)
 		INSERT INTO refunds (id, payment_id, order_id, merchant_id, amount, currency, created_at)
-		SELECT 'rfnd_stalled00000001', id, order_id, merchant_id, 1000, currency, now() - interval '5 minutes' FROM p`, id)
+		SELECT $2, id, order_id, merchant_id, 1000, currency, now() - interval '5 minutes' FROM p`, paymentID, id)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n := sweep(t, gw); n != 1 {
 		t.Fatalf("sweep restarted %d, want 1", n)
 	}
-	if rf := gw.WaitForStatus(t, "/api/v1/refunds/rfnd_stalled00000001"); rf["status"] != "processed" {
+	if rf := gw.WaitForStatus(t, "/api/v1/refunds/"+id); rf["status"] != "processed" {
 		t.Errorf("stalled refund ended %v", rf["status"])
 	}
-	if p := gw.Get(t, "/api/v1/payments/"+id).JSON(t); p["status"] != "refunded" {
+	if p := gw.Get(t, "/api/v1/payments/"+paymentID).JSON(t); p["status"] != "refunded" {
 		t.Errorf("payment = %v", fmt.Sprint(p["status"]))
 	}
 }
