@@ -105,6 +105,7 @@ func TestRecordHistories(t *testing.T) {
 		}
 		rf := gw.MustCreate(t, "/api/v1/payments/"+p["id"].(string)+"/refunds", map[string]any{"amount": 10000, "reason": "damaged"})
 		id := rf["id"].(string)
+		gw.WaitForStatus(t, "/api/v1/refunds/"+id) // its workflow starts after the API answers
 		var got workflows.RefundResult
 		if err := gw.Temporal.GetWorkflow(t.Context(), id, "").Get(t.Context(), &got); err != nil || got.Status != "processed" {
 			t.Fatalf("refund workflow = %+v, %v; want processed", got, err)
@@ -161,6 +162,7 @@ func TestRecordHistories(t *testing.T) {
 // paymentResult waits for the payment's workflow to complete and returns its result.
 func paymentResult(t *testing.T, gw *gatewaytest.Stack, paymentID string) workflows.PaymentResult {
 	t.Helper()
+	gw.WaitForStatus(t, "/api/v1/payments/"+paymentID) // its workflow starts after the API answers
 	var r workflows.PaymentResult
 	if err := gw.Temporal.GetWorkflow(t.Context(), paymentID, "").Get(t.Context(), &r); err != nil {
 		t.Fatalf("payment workflow %s: %v", paymentID, err)
