@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -159,9 +160,9 @@ func (a *Activities) RecordPaymentOutcome(ctx context.Context, out PaymentOutcom
 	return rec, wrap("record payment", out.PaymentID, err)
 }
 
-// Restarter starts the workflow of a payment or refund if it has none; starting one that
-// exists must be harmless. events are the unsent events recorded with its creation, for the new
-// workflow to send first.
+// Restarter starts the workflow of a payment or refund if it has none; finding one running must
+// be harmless, and finding one that ran to completion returns ErrWorkflowCompleted. events are
+// the unsent events recorded with its creation, for the new workflow to send first.
 type Restarter interface {
 	RestartPayment(ctx context.Context, p db.ListStalePendingPaymentsRow, events []string) error
 	RestartRefund(ctx context.Context, r db.ListStalePendingRefundsRow, events []string) error
@@ -186,13 +187,31 @@ func (a *Activities) RestartStalePayments(ctx context.Context, olderThan time.Du
 	if err != nil {
 		return 0, err
 	}
+	restarted := 0
 	for _, p := range stale {
-		if err := a.Restarter.RestartPayment(ctx, p, events[p.ID]); err != nil {
+		err := a.Restarter.RestartPayment(ctx, p, events[p.ID])
+		if errors.Is(err, ErrWorkflowCompleted) {
+			activity.GetLogger(ctx).Warn(completedButPending, "payment_id", p.ID)
+			continue
+		}
+		if err != nil {
 			return 0, wrap("restart payment", p.ID, err)
 		}
+		restarted++
 	}
-	return len(stale), nil
+	return restarted, nil
 }
+
+// ErrWorkflowCompleted is a Restarter's answer for a payment or refund whose workflow already ran
+// to completion: it is not run again on its own.
+var ErrWorkflowCompleted = errors.New("its workflow has completed")
+
+// completedButPending is the sweep's warning for a payment or refund still pending although its
+// workflow completed, which recorded the outcome: the database lost that write, as after a
+// restore from a backup. An operator's reset of the workflow records the outcome again: the bank
+// answers the repeated request from its record of the first.
+const completedButPending = "pending, but its workflow has completed (was the database restored?): " +
+	"reset the workflow to record the outcome again"
 
 // creationEvents returns the unsent events among names recorded before cutoff with each of the
 // payments or refunds owners, in the order they are sent.

@@ -2,8 +2,10 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"time"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/paygate/paygate/db"
@@ -111,12 +113,19 @@ func (a *Activities) RestartStaleRefunds(ctx context.Context, olderThan time.Dur
 	if err != nil {
 		return 0, err
 	}
+	restarted := 0
 	for _, rf := range stale {
-		if err := a.Restarter.RestartRefund(ctx, rf, events[rf.ID]); err != nil {
+		err := a.Restarter.RestartRefund(ctx, rf, events[rf.ID])
+		if errors.Is(err, ErrWorkflowCompleted) {
+			activity.GetLogger(ctx).Warn(completedButPending, "refund_id", rf.ID)
+			continue
+		}
+		if err != nil {
 			return 0, wrap("restart refund", rf.ID, err)
 		}
+		restarted++
 	}
-	return len(stale), nil
+	return restarted, nil
 }
 
 // DeleteExpiredIdempotencyKeys removes stored responses whose 24 hours have passed.

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -211,5 +212,60 @@ func TestWorkerStopFinishesStepsInFlight(t *testing.T) {
 	gw.StopWorker()
 	if got := gw.Get(t, "/api/v1/payments/"+p["id"].(string)).JSON(t)["status"]; got != "success" {
 		t.Errorf("payment after the worker stopped = %v, want success", got)
+	}
+}
+
+// A payment or refund still pending although its workflow completed (the database lost the
+// outcome that workflow recorded, as after a restore from a backup) is not run again by the
+// sweep, which warns the operator instead; resetting the workflow records the outcome again,
+// the bank answering the repeated request from its record of the first.
+func TestSweepWarnsOfPendingRowsWhoseWorkflowCompleted(t *testing.T) {
+	gw := gatewaytest.Start(t)
+	paymentID := paidPayment(t, gw, 800)
+	refunded := paidPayment(t, gw, 900)
+	refund := gw.MustCreate(t, "/api/v1/payments/"+refunded+"/refunds", map[string]any{"amount": 900})
+	refundID := refund["id"].(string)
+	gw.WaitForStatus(t, "/api/v1/refunds/"+refundID)
+	for _, id := range []string{paymentID, refundID} {
+		if err := gw.Temporal.GetWorkflow(t.Context(), id, "").Get(t.Context(), nil); err != nil {
+			t.Fatalf("workflow %s: %v", id, err)
+		}
+	}
+	restore := `UPDATE %s SET status = 'pending', created_at = now() - interval '5 minutes' WHERE id = $1`
+	for table, id := range map[string]string{"payments": paymentID, "refunds": refundID} {
+		if _, err := gw.Pool.Exec(t.Context(), fmt.Sprintf(restore, table), id); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	if n := sweep(t, gw); n != 0 {
+		t.Errorf("sweep restarted %d, want 0", n)
+	}
+	for _, id := range []string{paymentID, refundID} {
+		if !slices.ContainsFunc(strings.Split(gw.Logs(), "\n"), func(l string) bool {
+			return strings.Contains(l, id) && strings.Contains(l, "was the database restored?")
+		}) {
+			t.Errorf("no warning about %s in the logs", id)
+		}
+	}
+
+	resetToStart(t, gw, paymentID)
+	resetToStart(t, gw, refundID)
+	if p := gw.Get(t, "/api/v1/payments/"+paymentID).JSON(t); p["status"] != "success" {
+		t.Errorf("payment after its reset = %v", p["status"])
+	}
+	if rf := gw.Get(t, "/api/v1/refunds/"+refundID).JSON(t); rf["status"] != "processed" {
+		t.Errorf("refund after its reset = %v", rf["status"])
+	}
+	if p := gw.Get(t, "/api/v1/payments/"+refunded).JSON(t); p["status"] != "refunded" || p["amount_refunded"] != 900.0 {
+		t.Errorf("refunded payment after the refund's reset = %v, %v refunded; want refunded, 900", p["status"], p["amount_refunded"])
+	}
+	for _, id := range []string{paymentID, refundID} {
+		var calls int
+		var approved bool
+		err := gw.Pool.QueryRow(t.Context(), `SELECT calls, approved FROM bank_operations WHERE idempotency_key = $1`, id).Scan(&calls, &approved)
+		if err != nil || calls != 2 || !approved {
+			t.Errorf("bank operation %s: asked %d times, approved %v (%v); want one approved operation asked twice", id, calls, approved, err)
+		}
 	}
 }

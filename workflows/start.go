@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/paygate/paygate/activities"
 	"github.com/paygate/paygate/db"
 )
 
@@ -27,12 +28,20 @@ const startTimeout = 5 * time.Second
 
 // StartPayment starts the payment's workflow, or does nothing if it is running or has completed.
 func (s Starter) StartPayment(ctx context.Context, in PaymentInput) error {
+	return ignoreCompleted(s.startPayment(ctx, in))
+}
+
+func (s Starter) startPayment(ctx context.Context, in PaymentInput) error {
 	in.Webhooks.RetryIntervals = s.RetryIntervals
 	return s.start(ctx, in.PaymentID, PaymentSummary(in.Method, in.Amount, in.Currency, in.OrderID), paymentAttributes(in), PaymentWorkflow, in)
 }
 
 // StartRefund starts the refund's workflow, or does nothing if it is running or has completed.
 func (s Starter) StartRefund(ctx context.Context, in RefundInput) error {
+	return ignoreCompleted(s.startRefund(ctx, in))
+}
+
+func (s Starter) startRefund(ctx context.Context, in RefundInput) error {
 	in.Webhooks.RetryIntervals = s.RetryIntervals
 	summary := fmt.Sprintf("Refund %s of %s", FormatAmount(in.Amount, in.Currency), in.PaymentID)
 	return s.start(ctx, in.RefundID, summary, refundAttributes(in), RefundWorkflow, in)
@@ -48,7 +57,7 @@ type Delivery struct {
 // StartDelivery starts delivering a recorded event, unless its delivery is already running.
 func (s Starter) StartDelivery(ctx context.Context, d Delivery) error {
 	in := DeliveryInput{LogID: d.LogID, FirstAttempt: 1, RetryIntervals: s.RetryIntervals}
-	return s.start(ctx, d.LogID, "Webhook "+d.LogID, deliveryAttributes(d), WebhookDeliveryWorkflow, in)
+	return ignoreCompleted(s.start(ctx, d.LogID, "Webhook "+d.LogID, deliveryAttributes(d), WebhookDeliveryWorkflow, in))
 }
 
 // RestartDelivery starts delivering an event found unsent by the sweep.
@@ -79,7 +88,8 @@ func (s Starter) RetryDelivery(ctx context.Context, d Delivery) error {
 }
 
 // start runs a workflow whose id is a business id. A running one is used as it is; a completed
-// one is not run again (only a failed or terminated one may be, by the sweep). Eager start hands
+// one is not run again (only a failed or terminated one may be, by the sweep): start returns
+// activities.ErrWorkflowCompleted for it. Eager start hands
 // the first workflow task straight to a worker in this process, when there is one, saving a round
 // trip through the task queue.
 func (s Starter) start(ctx context.Context, id, summary string, attrs temporal.SearchAttributes, workflow, input any) error {
@@ -94,10 +104,13 @@ func (s Starter) start(ctx context.Context, id, summary string, attrs temporal.S
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
 		StaticSummary:            summary,
 		TypedSearchAttributes:    attrs,
+
+		// Without it, the SDK answers a completed workflow's id with that run, as if it had started.
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
 	}, workflow, input)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {
-		return nil // it ran to completion already
+		return fmt.Errorf("workflow %s: %w", id, activities.ErrWorkflowCompleted)
 	}
 	if err != nil {
 		return fmt.Errorf("start workflow %s: %w", id, err)
@@ -105,10 +118,18 @@ func (s Starter) start(ctx context.Context, id, summary string, attrs temporal.S
 	return nil
 }
 
+// ignoreCompleted treats a workflow that ran to completion as started.
+func ignoreCompleted(err error) error {
+	if errors.Is(err, activities.ErrWorkflowCompleted) {
+		return nil
+	}
+	return err
+}
+
 // RestartPayment starts the workflow of a payment found pending by the sweep, which sends events
 // (its unsent payment.created and payment.pending) first.
 func (s Starter) RestartPayment(ctx context.Context, p db.ListStalePendingPaymentsRow, events []string) error {
-	return s.StartPayment(ctx, PaymentInput{
+	return s.startPayment(ctx, PaymentInput{
 		PaymentID:  p.ID,
 		MerchantID: p.MerchantID.String(),
 		OrderID:    p.OrderID,
@@ -122,7 +143,7 @@ func (s Starter) RestartPayment(ctx context.Context, p db.ListStalePendingPaymen
 // RestartRefund starts the workflow of a refund found pending by the sweep, which sends events
 // (its unsent refund.created) first.
 func (s Starter) RestartRefund(ctx context.Context, r db.ListStalePendingRefundsRow, events []string) error {
-	return s.StartRefund(ctx, RefundInput{
+	return s.startRefund(ctx, RefundInput{
 		RefundID: r.ID, PaymentID: r.PaymentID, MerchantID: r.MerchantID.String(), Amount: r.Amount, Currency: r.Currency,
 		Webhooks: Deliveries{Events: events},
 	})
