@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -143,7 +144,9 @@ func (a *Activities) attempt(ctx context.Context, d db.GetDeliveriesRow, n int, 
 	return result, params
 }
 
-// DeliveryRestarter starts the delivery workflow of an event that was recorded but never sent.
+// DeliveryRestarter starts the delivery workflow of an event that was recorded but never sent;
+// finding one running must be harmless, and finding one that completed returns
+// ErrWorkflowCompleted.
 type DeliveryRestarter interface {
 	RestartDelivery(ctx context.Context, e db.ListUnsentEventsRow) error
 }
@@ -162,10 +165,18 @@ func (a *Activities) RestartUnsentEvents(ctx context.Context, olderThan time.Dur
 	if err != nil {
 		return 0, wrap("list unsent events", "", err)
 	}
+	restarted := 0
 	for _, e := range unsent {
-		if err := a.Restarter.RestartDelivery(ctx, e); err != nil {
+		err := a.Restarter.RestartDelivery(ctx, e)
+		if errors.Is(err, ErrWorkflowCompleted) {
+			activity.GetLogger(ctx).Warn("event never attempted, but its delivery workflow has completed (was the database restored?): "+
+				"retry the delivery (POST /api/v1/webhooks/{id}/retry) to send it", "event_id", e.ID)
+			continue
+		}
+		if err != nil {
 			return 0, wrap("restart delivery", e.ID, err)
 		}
+		restarted++
 	}
-	return len(unsent), nil
+	return restarted, nil
 }

@@ -218,15 +218,20 @@ func TestWorkerStopFinishesStepsInFlight(t *testing.T) {
 // A payment or refund still pending although its workflow completed (the database lost the
 // outcome that workflow recorded, as after a restore from a backup) is not run again by the
 // sweep, which warns the operator instead; resetting the workflow records the outcome again,
-// the bank answering the repeated request from its record of the first.
+// the bank answering the repeated request from its record of the first. Likewise an event
+// unsent although its delivery workflow completed: a manual retry sends it.
 func TestSweepWarnsOfPendingRowsWhoseWorkflowCompleted(t *testing.T) {
 	gw := gatewaytest.Start(t)
+	rc := gatewaytest.NewReceiver(t)
+	configureWebhook(t, gw, rc.URL)
+	event := gw.Post(t, "/api/v1/webhooks/test", nil).JSON(t)["id"].(string)
+	rc.WaitFor(t, 10*time.Second, "webhook.test", func(ds []gatewaytest.Delivery) bool { return len(rc.Of("webhook.test")) == 1 })
 	paymentID := paidPayment(t, gw, 800)
 	refunded := paidPayment(t, gw, 900)
 	refund := gw.MustCreate(t, "/api/v1/payments/"+refunded+"/refunds", map[string]any{"amount": 900})
 	refundID := refund["id"].(string)
 	gw.WaitForStatus(t, "/api/v1/refunds/"+refundID)
-	for _, id := range []string{paymentID, refundID} {
+	for _, id := range []string{paymentID, refundID, event} {
 		if err := gw.Temporal.GetWorkflow(t.Context(), id, "").Get(t.Context(), nil); err != nil {
 			t.Fatalf("workflow %s: %v", id, err)
 		}
@@ -237,11 +242,15 @@ func TestSweepWarnsOfPendingRowsWhoseWorkflowCompleted(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	unsent := `UPDATE webhook_logs SET status = 'pending', attempts = 0, created_at = now() - interval '5 minutes' WHERE id = $1`
+	if _, err := gw.Pool.Exec(t.Context(), unsent, event); err != nil {
+		t.Fatal(err)
+	}
 
 	if n := sweep(t, gw); n != 0 {
 		t.Errorf("sweep restarted %d, want 0", n)
 	}
-	for _, id := range []string{paymentID, refundID} {
+	for _, id := range []string{paymentID, refundID, event} {
 		if !slices.ContainsFunc(strings.Split(gw.Logs(), "\n"), func(l string) bool {
 			return strings.Contains(l, id) && strings.Contains(l, "was the database restored?")
 		}) {
@@ -249,6 +258,10 @@ func TestSweepWarnsOfPendingRowsWhoseWorkflowCompleted(t *testing.T) {
 		}
 	}
 
+	if r := gw.Post(t, "/api/v1/webhooks/"+event+"/retry", nil); r.Status != http.StatusOK {
+		t.Errorf("retry of the unsent event = %d %s", r.Status, r.Body)
+	}
+	rc.WaitFor(t, 10*time.Second, "webhook.test again", func(ds []gatewaytest.Delivery) bool { return len(rc.Of("webhook.test")) == 2 })
 	resetToStart(t, gw, paymentID)
 	resetToStart(t, gw, refundID)
 	if p := gw.Get(t, "/api/v1/payments/"+paymentID).JSON(t); p["status"] != "success" {

@@ -54,10 +54,15 @@ type Delivery struct {
 	PaymentID  string // empty for an event about no payment (webhook.test)
 }
 
-// StartDelivery starts delivering a recorded event, unless its delivery is already running.
+// StartDelivery starts delivering a recorded event, unless its delivery is already running or
+// has completed.
 func (s Starter) StartDelivery(ctx context.Context, d Delivery) error {
+	return ignoreCompleted(s.startDelivery(ctx, d))
+}
+
+func (s Starter) startDelivery(ctx context.Context, d Delivery) error {
 	in := DeliveryInput{LogID: d.LogID, FirstAttempt: 1, RetryIntervals: s.RetryIntervals}
-	return ignoreCompleted(s.start(ctx, d.LogID, "Webhook "+d.LogID, deliveryAttributes(d), WebhookDeliveryWorkflow, in))
+	return s.start(ctx, d.LogID, "Webhook "+d.LogID, deliveryAttributes(d), WebhookDeliveryWorkflow, in)
 }
 
 // RestartDelivery starts delivering an event found unsent by the sweep.
@@ -66,7 +71,7 @@ func (s Starter) RestartDelivery(ctx context.Context, e db.ListUnsentEventsRow) 
 	if e.PaymentID != nil {
 		d.PaymentID = *e.PaymentID
 	}
-	return s.StartDelivery(ctx, d)
+	return s.startDelivery(ctx, d)
 }
 
 // RetryDelivery starts a new delivery schedule for an event (a merchant's manual retry),
