@@ -187,24 +187,33 @@ func (a *Activities) RestartStalePayments(ctx context.Context, olderThan time.Du
 	if err != nil {
 		return 0, err
 	}
+	return restartEach(ctx, stale, "payment_id", completedButPending,
+		func(p db.ListStalePendingPaymentsRow) string { return p.ID },
+		func(p db.ListStalePendingPaymentsRow) error { return a.Restarter.RestartPayment(ctx, p, events[p.ID]) })
+}
+
+// ErrWorkflowCompleted is a Restarter's answer when the workflow of a payment, refund or event
+// delivery already ran to completion: it is not run again on its own.
+var ErrWorkflowCompleted = errors.New("its workflow has completed")
+
+// restartEach restarts the workflow of each row and returns how many it started or found
+// running. One whose workflow completed is skipped with warning, logged with the row's id under
+// key; any other error ends the pass.
+func restartEach[R any](ctx context.Context, rows []R, key, warning string, id func(R) string, restart func(R) error) (int, error) {
 	restarted := 0
-	for _, p := range stale {
-		err := a.Restarter.RestartPayment(ctx, p, events[p.ID])
+	for _, r := range rows {
+		err := restart(r)
 		if errors.Is(err, ErrWorkflowCompleted) {
-			activity.GetLogger(ctx).Warn(completedButPending, "payment_id", p.ID)
+			activity.GetLogger(ctx).Warn(warning, key, id(r))
 			continue
 		}
 		if err != nil {
-			return 0, wrap("restart payment", p.ID, err)
+			return 0, wrap("restart", id(r), err)
 		}
 		restarted++
 	}
 	return restarted, nil
 }
-
-// ErrWorkflowCompleted is a Restarter's answer for a payment or refund whose workflow already ran
-// to completion: it is not run again on its own.
-var ErrWorkflowCompleted = errors.New("its workflow has completed")
 
 // completedButPending is the sweep's warning for a payment or refund still pending although its
 // workflow completed, which recorded the outcome: the database lost that write, as after a

@@ -2,10 +2,8 @@ package activities
 
 import (
 	"context"
-	"errors"
 	"time"
 
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/paygate/paygate/db"
@@ -113,19 +111,9 @@ func (a *Activities) RestartStaleRefunds(ctx context.Context, olderThan time.Dur
 	if err != nil {
 		return 0, err
 	}
-	restarted := 0
-	for _, rf := range stale {
-		err := a.Restarter.RestartRefund(ctx, rf, events[rf.ID])
-		if errors.Is(err, ErrWorkflowCompleted) {
-			activity.GetLogger(ctx).Warn(completedButPending, "refund_id", rf.ID)
-			continue
-		}
-		if err != nil {
-			return 0, wrap("restart refund", rf.ID, err)
-		}
-		restarted++
-	}
-	return restarted, nil
+	return restartEach(ctx, stale, "refund_id", completedButPending,
+		func(rf db.ListStalePendingRefundsRow) string { return rf.ID },
+		func(rf db.ListStalePendingRefundsRow) error { return a.Restarter.RestartRefund(ctx, rf, events[rf.ID]) })
 }
 
 // DeleteExpiredIdempotencyKeys removes stored responses whose 24 hours have passed.

@@ -2,7 +2,6 @@ package activities
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"time"
 
@@ -165,18 +164,12 @@ func (a *Activities) RestartUnsentEvents(ctx context.Context, olderThan time.Dur
 	if err != nil {
 		return 0, wrap("list unsent events", "", err)
 	}
-	restarted := 0
-	for _, e := range unsent {
-		err := a.Restarter.RestartDelivery(ctx, e)
-		if errors.Is(err, ErrWorkflowCompleted) {
-			activity.GetLogger(ctx).Warn("event never attempted, but its delivery workflow has completed (was the database restored?): "+
-				"retry the delivery (POST /api/v1/webhooks/{id}/retry) to send it", "event_id", e.ID)
-			continue
-		}
-		if err != nil {
-			return 0, wrap("restart delivery", e.ID, err)
-		}
-		restarted++
-	}
-	return restarted, nil
+	return restartEach(ctx, unsent, "event_id", completedButUnsent,
+		func(e db.ListUnsentEventsRow) string { return e.ID },
+		func(e db.ListUnsentEventsRow) error { return a.Restarter.RestartDelivery(ctx, e) })
 }
+
+// completedButUnsent is the sweep's warning for an event never attempted although its delivery
+// workflow completed, which recorded attempts the database lost (see completedButPending).
+const completedButUnsent = "event never attempted, but its delivery workflow has completed (was the database restored?): " +
+	"retry the delivery (POST /api/v1/webhooks/{id}/retry) to send it"

@@ -94,9 +94,8 @@ func (s Starter) RetryDelivery(ctx context.Context, d Delivery) error {
 
 // start runs a workflow whose id is a business id. A running one is used as it is; a completed
 // one is not run again (only a failed or terminated one may be, by the sweep): start returns
-// activities.ErrWorkflowCompleted for it. Eager start hands
-// the first workflow task straight to a worker in this process, when there is one, saving a round
-// trip through the task queue.
+// activities.ErrWorkflowCompleted for it. Eager start hands the first workflow task straight to
+// a worker in this process, when there is one, saving a round trip through the task queue.
 func (s Starter) start(ctx context.Context, id, summary string, attrs temporal.SearchAttributes, workflow, input any) error {
 	// Temporal being unreachable must not hold the caller: the sweeps start what fails here.
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
