@@ -179,16 +179,12 @@ func (a *Activities) RestartStalePayments(ctx context.Context, olderThan time.Du
 	if err != nil {
 		return 0, wrap("list stale payments", "", err)
 	}
-	ids := make([]string, len(stale))
-	for i, p := range stale {
-		ids[i] = p.ID
-	}
-	events, err := a.creationEvents(ctx, cutoff, ids, outbox.PaymentCreationEvents)
+	id := func(p db.ListStalePendingPaymentsRow) string { return p.ID }
+	events, err := creationEvents(ctx, a.Queries, cutoff, stale, id, outbox.PaymentCreationEvents)
 	if err != nil {
 		return 0, err
 	}
-	return restartEach(ctx, stale, "payment_id", completedButPending,
-		func(p db.ListStalePendingPaymentsRow) string { return p.ID },
+	return restartEach(ctx, stale, "payment_id", completedButPending, id,
 		func(p db.ListStalePendingPaymentsRow) error { return a.Restarter.RestartPayment(ctx, p, events[p.ID]) })
 }
 
@@ -222,13 +218,17 @@ func restartEach[R any](ctx context.Context, rows []R, key, warning string, id f
 const completedButPending = "pending, but its workflow has completed (was the database restored?): " +
 	"reset the workflow to record the outcome again"
 
-// creationEvents returns the unsent events among names recorded before cutoff with each of the
-// payments or refunds owners, in the order they are sent.
-func (a *Activities) creationEvents(ctx context.Context, cutoff time.Time, owners, names []string) (map[string][]string, error) {
+// creationEvents returns, by id, the unsent events among names recorded before cutoff with each
+// of the payments or refunds owners, in the order they are sent.
+func creationEvents[R any](ctx context.Context, q *db.Queries, cutoff time.Time, owners []R, id func(R) string, names []string) (map[string][]string, error) {
 	if len(owners) == 0 {
 		return nil, nil
 	}
-	rows, err := a.Queries.ListUnsentCreationEvents(ctx, db.ListUnsentCreationEventsParams{CreatedBefore: cutoff, OwnerIds: owners, Events: names})
+	ids := make([]string, len(owners))
+	for i, o := range owners {
+		ids[i] = id(o)
+	}
+	rows, err := q.ListUnsentCreationEvents(ctx, db.ListUnsentCreationEventsParams{CreatedBefore: cutoff, OwnerIds: ids, Events: names})
 	if err != nil {
 		return nil, wrap("list unsent creation events", "", err)
 	}

@@ -103,16 +103,12 @@ func (a *Activities) RestartStaleRefunds(ctx context.Context, olderThan time.Dur
 	if err != nil {
 		return 0, wrap("list stale refunds", "", err)
 	}
-	ids := make([]string, len(stale))
-	for i, rf := range stale {
-		ids[i] = rf.ID
-	}
-	events, err := a.creationEvents(ctx, cutoff, ids, outbox.RefundCreationEvents)
+	id := func(rf db.ListStalePendingRefundsRow) string { return rf.ID }
+	events, err := creationEvents(ctx, a.Queries, cutoff, stale, id, outbox.RefundCreationEvents)
 	if err != nil {
 		return 0, err
 	}
-	return restartEach(ctx, stale, "refund_id", completedButPending,
-		func(rf db.ListStalePendingRefundsRow) string { return rf.ID },
+	return restartEach(ctx, stale, "refund_id", completedButPending, id,
 		func(rf db.ListStalePendingRefundsRow) error { return a.Restarter.RestartRefund(ctx, rf, events[rf.ID]) })
 }
 
