@@ -53,46 +53,59 @@ type RefundOutcome struct {
 // nothing and returns the stored status with the outcome events never sent.
 func (a *Activities) RecordRefundOutcome(ctx context.Context, out RefundOutcome) (Recorded, error) {
 	var rec Recorded
-	err := a.inTx(ctx, func(q *db.Queries) error {
-		rf, err := q.FinishRefund(ctx, db.FinishRefundParams{
-			ID:               out.RefundID,
-			Status:           out.Status,
-			ErrorCode:        nonEmpty(out.ErrorCode),
-			ErrorDescription: nonEmpty(out.ErrorDescription),
-		})
-		if isNoRows(err) {
-			if rf, err = q.GetRefundByID(ctx, out.RefundID); err != nil {
-				return err
-			}
-			rec.Status = rf.Status
-			rec.Events, err = q.ListUnsentOutcomeEvents(ctx, db.ListUnsentOutcomeEventsParams{
-				Events:   []string{outbox.RefundProcessed, outbox.RefundFailed},
-				RefundID: &out.RefundID,
-			})
-			return err
-		}
-		if err != nil {
-			return err
-		}
-		rec.Status = rf.Status
-		event := outbox.RefundProcessed
-		if rf.Status == RefundFailed {
-			event = outbox.RefundFailed
-			_, err = q.AddRefundedAmount(ctx, db.AddRefundedAmountParams{ID: rf.PaymentID, Delta: -rf.Amount})
-		} else {
-			err = q.MarkPaymentRefunded(ctx, rf.PaymentID)
-		}
-		if err != nil {
-			return err
-		}
-		p, err := q.GetPaymentByID(ctx, rf.PaymentID)
-		if err != nil {
-			return err
-		}
-		rec.Events, err = outbox.RefundEvents(ctx, q, rf, p, time.Now(), event)
+	err := a.inTx(ctx, func(q *db.Queries) (err error) {
+		rec, err = recordRefundOutcome(ctx, q, out)
 		return err
 	})
 	return rec, wrap("record refund", out.RefundID, err)
+}
+
+// recordRefundOutcome is RecordRefundOutcome's transaction. It locks the payment first: under
+// READ COMMITTED, two refunds of one payment finishing together would otherwise each decide
+// whether the payment is fully refunded without seeing the other's outcome, and neither would
+// mark it.
+func recordRefundOutcome(ctx context.Context, q *db.Queries, out RefundOutcome) (Recorded, error) {
+	var rec Recorded
+	if _, err := q.LockRefundedPayment(ctx, out.RefundID); err != nil {
+		return rec, err
+	}
+	rf, err := q.FinishRefund(ctx, db.FinishRefundParams{
+		ID:               out.RefundID,
+		Status:           out.Status,
+		ErrorCode:        nonEmpty(out.ErrorCode),
+		ErrorDescription: nonEmpty(out.ErrorDescription),
+	})
+	if isNoRows(err) {
+		if rf, err = q.GetRefundByID(ctx, out.RefundID); err != nil {
+			return rec, err
+		}
+		rec.Status = rf.Status
+		rec.Events, err = q.ListUnsentOutcomeEvents(ctx, db.ListUnsentOutcomeEventsParams{
+			Events:   []string{outbox.RefundProcessed, outbox.RefundFailed},
+			RefundID: &out.RefundID,
+		})
+		return rec, err
+	}
+	if err != nil {
+		return rec, err
+	}
+	rec.Status = rf.Status
+	event := outbox.RefundProcessed
+	if rf.Status == RefundFailed {
+		event = outbox.RefundFailed
+		_, err = q.AddRefundedAmount(ctx, db.AddRefundedAmountParams{ID: rf.PaymentID, Delta: -rf.Amount})
+	} else {
+		err = q.MarkPaymentRefunded(ctx, rf.PaymentID)
+	}
+	if err != nil {
+		return rec, err
+	}
+	p, err := q.GetPaymentByID(ctx, rf.PaymentID)
+	if err != nil {
+		return rec, err
+	}
+	rec.Events, err = outbox.RefundEvents(ctx, q, rf, p, time.Now(), event)
+	return rec, err
 }
 
 // RestartStaleRefunds starts (or finds running) the workflow of every refund pending for longer

@@ -486,13 +486,29 @@ func (q *Queries) ListStalePendingPayments(ctx context.Context, arg ListStalePen
 	return items, nil
 }
 
-const markPaymentRefunded = `-- name: MarkPaymentRefunded :exec
-UPDATE payments p SET status = 'refunded', updated_at = now()
-WHERE p.id = $1 AND p.status = 'success'
-  AND p.amount = (SELECT coalesce(sum(r.amount), 0) FROM refunds r WHERE r.payment_id = p.id AND r.status = 'processed')
+const lockRefundedPayment = `-- name: LockRefundedPayment :one
+SELECT p.id FROM payments p JOIN refunds r ON r.payment_id = p.id WHERE r.id = $1 FOR UPDATE OF p
 `
 
-// A payment becomes refunded once its processed refunds add up to its whole amount.
+// Locks the payment of a refund for the rest of the transaction, so that the outcomes of its
+// refunds are recorded one after another: each sees what the ones before it recorded.
+func (q *Queries) LockRefundedPayment(ctx context.Context, id string) (string, error) {
+	row := q.db.QueryRow(ctx, lockRefundedPayment, id)
+	var id_2 string
+	err := row.Scan(&id_2)
+	return id_2, err
+}
+
+const markPaymentRefunded = `-- name: MarkPaymentRefunded :exec
+UPDATE payments p SET status = 'refunded', updated_at = now()
+WHERE p.id = $1 AND p.status = 'success' AND p.amount_refunded = p.amount
+  AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.payment_id = p.id AND r.status = 'pending')
+`
+
+// A payment becomes refunded once its whole amount is committed to go back (amount_refunded) and
+// no refund of it is still pending, so every refund counted has been processed. Run with the
+// payment locked (LockRefundedPayment): two refunds finishing together then cannot each miss the
+// other's outcome.
 func (q *Queries) MarkPaymentRefunded(ctx context.Context, id string) error {
 	_, err := q.db.Exec(ctx, markPaymentRefunded, id)
 	return err

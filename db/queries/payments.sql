@@ -76,11 +76,19 @@ UPDATE payments SET amount_refunded = amount_refunded + sqlc.arg(delta)::bigint,
 WHERE id = $1
 RETURNING *;
 
+-- name: LockRefundedPayment :one
+-- Locks the payment of a refund for the rest of the transaction, so that the outcomes of its
+-- refunds are recorded one after another: each sees what the ones before it recorded.
+SELECT p.id FROM payments p JOIN refunds r ON r.payment_id = p.id WHERE r.id = $1 FOR UPDATE OF p;
+
 -- name: MarkPaymentRefunded :exec
--- A payment becomes refunded once its processed refunds add up to its whole amount.
+-- A payment becomes refunded once its whole amount is committed to go back (amount_refunded) and
+-- no refund of it is still pending, so every refund counted has been processed. Run with the
+-- payment locked (LockRefundedPayment): two refunds finishing together then cannot each miss the
+-- other's outcome.
 UPDATE payments p SET status = 'refunded', updated_at = now()
-WHERE p.id = $1 AND p.status = 'success'
-  AND p.amount = (SELECT coalesce(sum(r.amount), 0) FROM refunds r WHERE r.payment_id = p.id AND r.status = 'processed');
+WHERE p.id = $1 AND p.status = 'success' AND p.amount_refunded = p.amount
+  AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.payment_id = p.id AND r.status = 'pending');
 
 -- name: GetPaymentCheck :one
 -- A payment's status with its order's amount and currency, to validate it before settlement.
