@@ -1,8 +1,8 @@
 package api
 
 import (
-	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
@@ -55,21 +55,22 @@ func (s *Server) createOnce(w http.ResponseWriter, r *http.Request, body []byte,
 	}
 
 	m := merchantFrom(ctx)
+	scope := idempotencyScope(ctx)
 	route := r.Method + " " + r.URL.Path
-	hash := sha256.Sum256(body)
+	hash := s.requestHash.hash(body)
 	var replay *db.IdempotencyKey
 	var out created
 	var raw []byte
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		q := s.queries.WithTx(tx)
-		locked, err := q.TryIdempotencyLock(ctx, idempotencyLockID(m.ID.String(), key))
+		locked, err := q.TryIdempotencyLock(ctx, idempotencyLockID(m.ID.String(), scope, key))
 		if err != nil {
 			return err
 		}
 		if !locked {
 			return &Error{http.StatusConflict, CodeIdempotency, "A request with this Idempotency-Key is still being processed; retry later"}
 		}
-		prev, err := q.GetIdempotencyKey(ctx, db.GetIdempotencyKeyParams{MerchantID: m.ID, Key: key})
+		prev, err := q.GetIdempotencyKey(ctx, db.GetIdempotencyKeyParams{MerchantID: m.ID, Scope: scope, Key: key})
 		switch {
 		case err == nil:
 			replay = &prev
@@ -84,7 +85,7 @@ func (s *Server) createOnce(w http.ResponseWriter, r *http.Request, body []byte,
 			return err
 		}
 		return q.SaveIdempotencyKey(ctx, db.SaveIdempotencyKeyParams{
-			MerchantID: m.ID, Key: key, Route: route, RequestHash: hash[:],
+			MerchantID: m.ID, Scope: scope, Key: key, Route: route, RequestHash: hash,
 			ResponseStatus: int32(out.status), ResponseBody: raw, ExpiresAt: s.now().Add(idempotencyTTL),
 		})
 	})
@@ -92,7 +93,7 @@ func (s *Server) createOnce(w http.ResponseWriter, r *http.Request, body []byte,
 		return err
 	}
 	if replay != nil {
-		if replay.Route != route || !bytes.Equal(replay.RequestHash, hash[:]) {
+		if replay.Route != route || !hmac.Equal(replay.RequestHash, hash) {
 			return &Error{http.StatusUnprocessableEntity, CodeIdempotency, "This Idempotency-Key was used with a different request"}
 		}
 		w.Header().Set("Idempotent-Replayed", "true")
@@ -139,8 +140,33 @@ func validIdempotencyKey(key string) bool {
 	return true
 }
 
-// idempotencyLockID maps (merchant, key) to a PostgreSQL advisory lock id.
-func idempotencyLockID(merchantID, key string) int64 {
-	h := sha256.Sum256([]byte(merchantID + "\x00" + key))
+// Idempotency key scopes: the merchant's own API calls, and the checkout's public routes, whose
+// keys a customer's browser chooses and which must never meet the merchant's.
+const (
+	scopeAPI    = "api"
+	scopePublic = "public"
+)
+
+type scopeKey struct{}
+
+// withPublicScope marks a request as one of the public routes for its idempotency key.
+func withPublicScope(r *http.Request) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), scopeKey{}, scopePublic))
+}
+
+func idempotencyScope(ctx context.Context) string {
+	if scope, ok := ctx.Value(scopeKey{}).(string); ok {
+		return scope
+	}
+	return scopeAPI
+}
+
+// idempotencyLockID maps (merchant, scope, key) to a PostgreSQL advisory lock id.
+func idempotencyLockID(merchantID, scope, key string) int64 {
+	name := merchantID + "\x00" + key
+	if scope != scopeAPI {
+		name = merchantID + "\x00" + scope + "\x00" + key
+	}
+	h := sha256.Sum256([]byte(name))
 	return int64(binary.BigEndian.Uint64(h[:8]))
 }

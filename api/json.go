@@ -67,6 +67,23 @@ func describeType(kind string) string {
 	}
 }
 
+// optional is a JSON field that tells an absent value (Set false) from null (Set and Null)
+// and from a value.
+type optional[T any] struct {
+	Value T
+	Set   bool
+	Null  bool
+}
+
+func (o *optional[T]) UnmarshalJSON(b []byte) error {
+	o.Set = true
+	if string(b) == "null" {
+		o.Null = true
+		return nil
+	}
+	return json.Unmarshal(b, &o.Value)
+}
+
 // flexString accepts a JSON string or number, for fields such as a card's expiry month that
 // integrators send either way.
 type flexString string

@@ -17,8 +17,12 @@ import (
 // Currencies the gateway accepts. Amounts are in the currency's minor unit (paise, cents).
 var currencies = map[string]bool{"INR": true, "USD": true, "EUR": true, "GBP": true}
 
-// minAmount is the smallest order: 100 minor units (₹1.00).
-const minAmount = 100
+// Amounts an order may have, in minor units: at least 100 (₹1.00) and at most 99 999 999
+// (₹9,99,999.99), the single-charge ceiling Stripe documents; larger sums are split across orders.
+const (
+	minAmount = 100
+	maxAmount = 99_999_999
+)
 
 type createOrderRequest struct {
 	Amount   *int64          `json:"amount"`
@@ -28,8 +32,8 @@ type createOrderRequest struct {
 }
 
 func (req *createOrderRequest) validate() error {
-	if req.Amount == nil || *req.Amount < minAmount {
-		return badRequest("amount must be an integer of at least %d (minor units)", minAmount)
+	if req.Amount == nil || *req.Amount < minAmount || *req.Amount > maxAmount {
+		return badRequest("amount must be an integer from %d to %d (minor units)", minAmount, maxAmount)
 	}
 	if req.Currency == "" {
 		req.Currency = "INR"

@@ -97,7 +97,7 @@ func (s *Server) createPayment(w http.ResponseWriter, r *http.Request) error {
 // createPublicPayment is the hosted checkout's way to pay: the publishable key (the merchant's
 // API key) and the order id are all it has.
 func (s *Server) createPublicPayment(w http.ResponseWriter, r *http.Request) error {
-	return s.createPaymentFor(w, r, func(ctx context.Context, req *createPaymentRequest) (db.Merchant, error) {
+	return s.createPaymentFor(w, withPublicScope(r), func(ctx context.Context, req *createPaymentRequest) (db.Merchant, error) {
 		return s.merchantByKey(ctx, req.Key)
 	})
 }

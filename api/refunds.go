@@ -61,10 +61,11 @@ func (s *Server) capturePayment(w http.ResponseWriter, r *http.Request) error {
 }
 
 type createRefundRequest struct {
-	PaymentID      string  `json:"payment_id"`
-	Amount         *int64  `json:"amount"`
-	Reason         *string `json:"reason"`
-	IdempotencyKey string  `json:"idempotency_key"`
+	PaymentID string `json:"payment_id"`
+	// Amount absent means everything still refundable; null is refused like any other non-integer.
+	Amount         optional[int64] `json:"amount"`
+	Reason         *string         `json:"reason"`
+	IdempotencyKey string          `json:"idempotency_key"`
 }
 
 // createRefund is POST /refunds with the payment id in the body (the older form).
@@ -95,7 +96,9 @@ func (s *Server) refund(w http.ResponseWriter, r *http.Request, paymentID string
 	switch {
 	case paymentID == "":
 		return badRequest("payment_id is required")
-	case req.Amount != nil && *req.Amount < 1:
+	case req.Amount.Set && req.Amount.Null:
+		return badRequest("amount must be an integer (minor units); leave it out to refund everything still refundable")
+	case req.Amount.Set && req.Amount.Value < 1:
 		return badRequest("amount must be an integer of at least 1 (minor units)")
 	case req.Reason != nil && len(*req.Reason) > 255:
 		return badRequest("reason must be at most 255 characters")
@@ -113,8 +116,8 @@ func (s *Server) refund(w http.ResponseWriter, r *http.Request, paymentID string
 		}
 		available := p.Amount - p.AmountRefunded
 		amount := available
-		if req.Amount != nil {
-			amount = *req.Amount
+		if req.Amount.Set {
+			amount = req.Amount.Value
 		}
 		if amount > available || amount == 0 {
 			return created{}, badRequest("Refund amount exceeds available amount")

@@ -28,6 +28,8 @@ type Server struct {
 	starter  workflows.Starter
 	starts   *workflows.StartQueue
 	webhooks *delivery.Client
+	// requestHash fingerprints idempotent requests (keyed by REQUEST_HASH_KEY).
+	requestHash requestHasher
 	// Requests per API key; nil when unlimited.
 	byAPIKey *ratelimit.Limiter
 	// Failed logins per email and per client address.
@@ -56,12 +58,13 @@ type Deps struct {
 // New returns the API's handler.
 func New(d Deps) http.Handler {
 	s := &Server{
-		pool:     d.Pool,
-		queries:  db.New(d.Pool),
-		temporal: d.Temporal,
-		starter:  workflows.Starter{Client: d.Temporal, TaskQueue: d.Config.TaskQueue, RetryIntervals: d.Config.Webhooks.RetryIntervals},
-		starts:   d.Starts,
-		webhooks: delivery.New(d.Config.Webhooks.AllowPrivateTargets),
+		pool:        d.Pool,
+		queries:     db.New(d.Pool),
+		temporal:    d.Temporal,
+		starter:     workflows.Starter{Client: d.Temporal, TaskQueue: d.Config.TaskQueue, RetryIntervals: d.Config.Webhooks.RetryIntervals},
+		starts:      d.Starts,
+		webhooks:    delivery.New(d.Config.Webhooks.AllowPrivateTargets),
+		requestHash: newRequestHasher(d.Config.RequestHashKey),
 		// Five failures per email and twenty per address, then one more every 12 s / 3 s.
 		loginsByEmail:   ratelimit.New(1.0/12, 5),
 		loginsByAddress: ratelimit.New(1.0/3, 20),
@@ -92,11 +95,14 @@ func New(d Deps) http.Handler {
 	v1("/auth/register", s.handle(s.register), post)
 	v1("/auth/login", s.handle(s.login), post)
 	v1("/auth/logout", s.handle(s.logout), post)
-	v1("/test/merchant", s.handle(s.testMerchant), get)
 	// Operators' views of the workflows, without credentials like /health and /metrics: counts
 	// only, never a merchant's data.
 	v1("/queue/status", s.handle(s.queueStatus), get)
-	v1("/test/jobs/status", s.handle(s.jobsStatus), get)
+	if d.Config.Bank.TestMode {
+		// Test helpers exist only in test mode; elsewhere /api/v1/test/* answers 404.
+		v1("/test/merchant", s.handle(s.testMerchant), get)
+		v1("/test/jobs/status", s.handle(s.jobsStatus), get)
+	}
 	v1("/public/config", s.handle(s.publicConfig), get)
 	v1("/openapi.json", s.handle(s.openAPI), get)
 

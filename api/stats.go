@@ -5,13 +5,15 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgtype"
+
 	"github.com/paygate/paygate/db"
 )
 
 type dayVolume struct {
-	Date   string `json:"date"`
-	Count  int64  `json:"count"`
-	Amount int64  `json:"amount"`
+	Date   string         `json:"date"`
+	Count  int64          `json:"count"`
+	Amount pgtype.Numeric `json:"amount"` // a sum: numeric, so it cannot overflow
 }
 
 // stats are the dashboard's figures for one currency (?currency=, INR by default), computed from

@@ -35,6 +35,9 @@ type Config struct {
 	// workflows themselves.
 	StartConcurrency int
 	StartQueueSize   int
+	// RequestHashKey keys the fingerprints kept of idempotent requests (REQUEST_HASH_KEY, at least
+	// 32 characters, the same on every API replica); `gateway dev` makes one under DATA_DIR.
+	RequestHashKey string
 
 	Bank         BankConfig
 	TestMerchant TestMerchant
@@ -88,6 +91,7 @@ func FromEnv() (Config, error) {
 		APIRateBurst:      e.int("API_RATE_BURST", 2000),
 		StartConcurrency:  e.int("WORKFLOW_START_CONCURRENCY", 0),
 		StartQueueSize:    e.int("WORKFLOW_START_QUEUE", 1024),
+		RequestHashKey:    e.str("REQUEST_HASH_KEY", ""),
 		Bank: BankConfig{
 			TestMode:        e.bool("TEST_MODE", false),
 			ProcessingDelay: time.Duration(e.int("TEST_PROCESSING_DELAY", 1000)) * time.Millisecond,

@@ -25,16 +25,17 @@ func (q *Queries) DeleteExpiredIdempotencyKeys(ctx context.Context) (int64, erro
 }
 
 const getIdempotencyKey = `-- name: GetIdempotencyKey :one
-SELECT id, merchant_id, key, route, request_hash, response_status, response_body, created_at, expires_at FROM idempotency_keys WHERE merchant_id = $1 AND key = $2 AND expires_at > now()
+SELECT id, merchant_id, key, route, request_hash, response_status, response_body, created_at, expires_at, scope FROM idempotency_keys WHERE merchant_id = $1 AND scope = $2 AND key = $3 AND expires_at > now()
 `
 
 type GetIdempotencyKeyParams struct {
 	MerchantID uuid.UUID
+	Scope      string
 	Key        string
 }
 
 func (q *Queries) GetIdempotencyKey(ctx context.Context, arg GetIdempotencyKeyParams) (IdempotencyKey, error) {
-	row := q.db.QueryRow(ctx, getIdempotencyKey, arg.MerchantID, arg.Key)
+	row := q.db.QueryRow(ctx, getIdempotencyKey, arg.MerchantID, arg.Scope, arg.Key)
 	var i IdempotencyKey
 	err := row.Scan(
 		&i.ID,
@@ -46,14 +47,15 @@ func (q *Queries) GetIdempotencyKey(ctx context.Context, arg GetIdempotencyKeyPa
 		&i.ResponseBody,
 		&i.CreatedAt,
 		&i.ExpiresAt,
+		&i.Scope,
 	)
 	return i, err
 }
 
 const saveIdempotencyKey = `-- name: SaveIdempotencyKey :exec
-INSERT INTO idempotency_keys (merchant_id, key, route, request_hash, response_status, response_body, expires_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
-ON CONFLICT (merchant_id, key) DO UPDATE
+INSERT INTO idempotency_keys (merchant_id, scope, key, route, request_hash, response_status, response_body, expires_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+ON CONFLICT (merchant_id, scope, key) DO UPDATE
 SET route = EXCLUDED.route, request_hash = EXCLUDED.request_hash, response_status = EXCLUDED.response_status,
     response_body = EXCLUDED.response_body, created_at = now(), expires_at = EXCLUDED.expires_at
 WHERE idempotency_keys.expires_at <= now()
@@ -61,6 +63,7 @@ WHERE idempotency_keys.expires_at <= now()
 
 type SaveIdempotencyKeyParams struct {
 	MerchantID     uuid.UUID
+	Scope          string
 	Key            string
 	Route          string
 	RequestHash    []byte
@@ -73,6 +76,7 @@ type SaveIdempotencyKeyParams struct {
 func (q *Queries) SaveIdempotencyKey(ctx context.Context, arg SaveIdempotencyKeyParams) error {
 	_, err := q.db.Exec(ctx, saveIdempotencyKey,
 		arg.MerchantID,
+		arg.Scope,
 		arg.Key,
 		arg.Route,
 		arg.RequestHash,

@@ -123,6 +123,52 @@ func (q *Queries) GetMerchantByEmail(ctx context.Context, email string) (Merchan
 	return i, err
 }
 
+const seedMerchant = `-- name: SeedMerchant :one
+INSERT INTO merchants (id, name, email, password_hash, api_key, api_secret_hash, webhook_secret)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (id) DO NOTHING
+RETURNING id, name, email, password_hash, api_key, api_secret_hash, webhook_url, webhook_secret, is_active, created_at, updated_at
+`
+
+type SeedMerchantParams struct {
+	ID            uuid.UUID
+	Name          string
+	Email         string
+	PasswordHash  string
+	APIKey        string
+	APISecretHash []byte
+	WebhookSecret string
+}
+
+// Creates a merchant with fixed credentials (the test merchant) unless it exists: a merchant's
+// rolled secret or changed password is never reset. No row: it exists already.
+func (q *Queries) SeedMerchant(ctx context.Context, arg SeedMerchantParams) (Merchant, error) {
+	row := q.db.QueryRow(ctx, seedMerchant,
+		arg.ID,
+		arg.Name,
+		arg.Email,
+		arg.PasswordHash,
+		arg.APIKey,
+		arg.APISecretHash,
+		arg.WebhookSecret,
+	)
+	var i Merchant
+	err := row.Scan(
+		&i.ID,
+		&i.Name,
+		&i.Email,
+		&i.PasswordHash,
+		&i.APIKey,
+		&i.APISecretHash,
+		&i.WebhookURL,
+		&i.WebhookSecret,
+		&i.IsActive,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
 const setAPISecret = `-- name: SetAPISecret :one
 UPDATE merchants SET api_secret_hash = $2, updated_at = now() WHERE id = $1 RETURNING id, name, email, password_hash, api_key, api_secret_hash, webhook_url, webhook_secret, is_active, created_at, updated_at
 `
@@ -190,57 +236,6 @@ type SetWebhookURLParams struct {
 
 func (q *Queries) SetWebhookURL(ctx context.Context, arg SetWebhookURLParams) (Merchant, error) {
 	row := q.db.QueryRow(ctx, setWebhookURL, arg.ID, arg.WebhookURL)
-	var i Merchant
-	err := row.Scan(
-		&i.ID,
-		&i.Name,
-		&i.Email,
-		&i.PasswordHash,
-		&i.APIKey,
-		&i.APISecretHash,
-		&i.WebhookURL,
-		&i.WebhookSecret,
-		&i.IsActive,
-		&i.CreatedAt,
-		&i.UpdatedAt,
-	)
-	return i, err
-}
-
-const upsertMerchant = `-- name: UpsertMerchant :one
-INSERT INTO merchants (id, name, email, password_hash, api_key, api_secret_hash, webhook_secret)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
-ON CONFLICT (id) DO UPDATE
-SET name = EXCLUDED.name,
-    email = EXCLUDED.email,
-    password_hash = EXCLUDED.password_hash,
-    api_key = EXCLUDED.api_key,
-    api_secret_hash = EXCLUDED.api_secret_hash,
-    updated_at = now()
-RETURNING id, name, email, password_hash, api_key, api_secret_hash, webhook_url, webhook_secret, is_active, created_at, updated_at
-`
-
-type UpsertMerchantParams struct {
-	ID            uuid.UUID
-	Name          string
-	Email         string
-	PasswordHash  string
-	APIKey        string
-	APISecretHash []byte
-	WebhookSecret string
-}
-
-// Seeds a merchant with fixed credentials (the test merchant): the configured values win.
-func (q *Queries) UpsertMerchant(ctx context.Context, arg UpsertMerchantParams) (Merchant, error) {
-	row := q.db.QueryRow(ctx, upsertMerchant,
-		arg.ID,
-		arg.Name,
-		arg.Email,
-		arg.PasswordHash,
-		arg.APIKey,
-		arg.APISecretHash,
-		arg.WebhookSecret,
-	)
 	var i Merchant
 	err := row.Scan(
 		&i.ID,

@@ -43,6 +43,7 @@ type IdempotencyKey struct {
 	ResponseBody   []byte
 	CreatedAt      time.Time
 	ExpiresAt      time.Time
+	Scope          string
 }
 
 type Merchant struct {

@@ -10,12 +10,13 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 const dailyVolume = `-- name: DailyVolume :many
 SELECT (created_at AT TIME ZONE 'UTC')::date AS day,
        count(*) AS payments,
-       coalesce(sum(amount) FILTER (WHERE status IN ('success', 'refunded')), 0)::bigint AS amount
+       coalesce(sum(amount) FILTER (WHERE status IN ('success', 'refunded')), 0)::numeric AS amount
 FROM payments
 WHERE merchant_id = $1 AND currency = $2 AND created_at >= $3
 GROUP BY day
@@ -31,7 +32,7 @@ type DailyVolumeParams struct {
 type DailyVolumeRow struct {
 	Day      time.Time
 	Payments int64
-	Amount   int64
+	Amount   pgtype.Numeric
 }
 
 // Payments and the amount succeeded per UTC day since a time.
@@ -59,7 +60,7 @@ const paymentStats = `-- name: PaymentStats :one
 SELECT count(*) AS total_transactions,
        count(*) FILTER (WHERE status IN ('success', 'refunded')) AS successful_transactions,
        count(*) FILTER (WHERE status <> 'pending') AS finished_transactions,
-       coalesce(sum(amount) FILTER (WHERE status IN ('success', 'refunded')), 0)::bigint AS total_amount
+       coalesce(sum(amount) FILTER (WHERE status IN ('success', 'refunded')), 0)::numeric AS total_amount
 FROM payments
 WHERE merchant_id = $1 AND currency = $2
 `
@@ -73,9 +74,10 @@ type PaymentStatsRow struct {
 	TotalTransactions      int64
 	SuccessfulTransactions int64
 	FinishedTransactions   int64
-	TotalAmount            int64
+	TotalAmount            pgtype.Numeric
 }
 
+// Sums are numeric: no total of bigint amounts can overflow.
 func (q *Queries) PaymentStats(ctx context.Context, arg PaymentStatsParams) (PaymentStatsRow, error) {
 	row := q.db.QueryRow(ctx, paymentStats, arg.MerchantID, arg.Currency)
 	var i PaymentStatsRow
@@ -89,7 +91,7 @@ func (q *Queries) PaymentStats(ctx context.Context, arg PaymentStatsParams) (Pay
 }
 
 const refundedAmount = `-- name: RefundedAmount :one
-SELECT coalesce(sum(amount), 0)::bigint FROM refunds
+SELECT coalesce(sum(amount), 0)::numeric FROM refunds
 WHERE merchant_id = $1 AND currency = $2 AND status = 'processed'
 `
 
@@ -98,9 +100,9 @@ type RefundedAmountParams struct {
 	Currency   string
 }
 
-func (q *Queries) RefundedAmount(ctx context.Context, arg RefundedAmountParams) (int64, error) {
+func (q *Queries) RefundedAmount(ctx context.Context, arg RefundedAmountParams) (pgtype.Numeric, error) {
 	row := q.db.QueryRow(ctx, refundedAmount, arg.MerchantID, arg.Currency)
-	var column_1 int64
+	var column_1 pgtype.Numeric
 	err := row.Scan(&column_1)
 	return column_1, err
 }

@@ -130,6 +130,7 @@ func Start(t *testing.T, options ...func(*config.Config)) *Stack {
 	cfg.TaskQueue = "test-" + strings.ToLower(ids.Random(12))
 	cfg.Bank = config.BankConfig{TestMode: true, ProcessingDelay: 0, PaymentSuccess: true}
 	cfg.Webhooks = config.WebhookConfig{AllowPrivateTargets: true, RetryIntervals: FastRetries}
+	cfg.RequestHashKey = "gatewaytest-request-hash-key-0123456789"
 	for _, o := range options {
 		o(&cfg)
 	}

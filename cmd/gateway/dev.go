@@ -23,6 +23,11 @@ func runDev(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 	cfg.SeedTestMerchant = true
+	if cfg.RequestHashKey == "" {
+		if cfg.RequestHashKey, err = devRequestHashKey(cfg.DataDir); err != nil {
+			return err
+		}
+	}
 
 	if cfg.DatabaseURL == "" {
 		cluster := &pglocal.Cluster{Dir: filepath.Join(cfg.DataDir, "pg"), Port: cfg.DevPostgresPort, Logger: log}

@@ -3,17 +3,12 @@ INSERT INTO merchants (id, name, email, password_hash, api_key, api_secret_hash,
 VALUES ($1, $2, $3, $4, $5, $6, $7)
 RETURNING *;
 
--- name: UpsertMerchant :one
--- Seeds a merchant with fixed credentials (the test merchant): the configured values win.
+-- name: SeedMerchant :one
+-- Creates a merchant with fixed credentials (the test merchant) unless it exists: a merchant's
+-- rolled secret or changed password is never reset. No row: it exists already.
 INSERT INTO merchants (id, name, email, password_hash, api_key, api_secret_hash, webhook_secret)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
-ON CONFLICT (id) DO UPDATE
-SET name = EXCLUDED.name,
-    email = EXCLUDED.email,
-    password_hash = EXCLUDED.password_hash,
-    api_key = EXCLUDED.api_key,
-    api_secret_hash = EXCLUDED.api_secret_hash,
-    updated_at = now()
+ON CONFLICT (id) DO NOTHING
 RETURNING *;
 
 -- name: GetMerchant :one
