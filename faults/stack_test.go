@@ -48,7 +48,7 @@ var configVars = []string{
 	"DEV_TEMPORAL_PORT", "DEV_TEMPORAL_UI_PORT", "SEED_TEST_MERCHANT", "API_RATE_LIMIT", "API_RATE_BURST",
 	"TEST_MODE", "TEST_PROCESSING_DELAY", "TEST_PAYMENT_SUCCESS", "TEST_MERCHANT_EMAIL", "TEST_API_KEY",
 	"TEST_API_SECRET", "WEBHOOK_ALLOW_PRIVATE_TARGETS", "WEBHOOK_RETRY_INTERVALS_TEST", "LOG_LEVEL",
-	"WORKFLOW_START_CONCURRENCY", "WORKFLOW_START_QUEUE",
+	"WORKFLOW_START_CONCURRENCY", "WORKFLOW_START_QUEUE", "REQUEST_HASH_KEY",
 }
 
 // newProc prepares a bin/gateway process; start runs it. It is stopped when the test ends, and
@@ -358,7 +358,7 @@ func startMulti(t testing.TB, workers int, o options) *multiStack {
 	}
 
 	base := fmt.Sprintf("http://127.0.0.1:%d", ports[2])
-	serve := newProc(t, dir, "serve", with(vars, "PORT", strconv.Itoa(ports[2])), "serve")
+	serve := newProc(t, dir, "serve", with(vars, "PORT", strconv.Itoa(ports[2]), "REQUEST_HASH_KEY", "faults-suite-request-hash-key-0123456789"), "serve")
 	serve.start()
 	for i := range workers {
 		w := newProc(t, dir, fmt.Sprintf("worker-%d", i+1), vars, "worker")
