@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -28,10 +29,13 @@ type Activities struct {
 	Restarter Restarter
 }
 
-// sweepLimit bounds what one run of the pending sweep restarts of each kind: enough for a whole
-// API start queue lost with its process (1 024 payments, whose creation events go with them) in
-// one run.
-const sweepLimit = 2500
+// sweepPage is how many rows of one kind a query of the pending sweep reads. A pass reads page
+// after page, newest first, until none is left or its time is nearly up (sweepReserve before the
+// activity's deadline).
+const (
+	sweepPage    = 500
+	sweepReserve = 10 * time.Second
+)
 
 // New returns the activities over one connection pool.
 func New(pool *pgxpool.Pool, b *bank.Bank, w *delivery.Client, r Restarter) *Activities {

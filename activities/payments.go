@@ -171,22 +171,71 @@ type Restarter interface {
 
 // RestartStalePayments closes the window between the API committing a payment and starting its
 // workflow: if the API process died in between, the payment would stay pending forever. It starts
-// (or finds running) the workflow of every payment pending for longer than olderThan, with the
-// payment.created and payment.pending events it never sent.
+// (or finds running) the workflow of every payment pending for longer than olderThan (0: every
+// pending payment, as the recovery sweep at start does), with the payment.created and
+// payment.pending events it never sent.
 func (a *Activities) RestartStalePayments(ctx context.Context, olderThan time.Duration) (int, error) {
 	cutoff := time.Now().Add(-olderThan)
-	stale, err := a.Queries.ListStalePendingPayments(ctx, db.ListStalePendingPaymentsParams{CreatedAt: cutoff, Limit: sweepLimit})
-	if err != nil {
-		return 0, wrap("list stale payments", "", err)
-	}
-	id := func(p db.ListStalePendingPaymentsRow) string { return p.ID }
-	events, err := creationEvents(ctx, a.Queries, cutoff, stale, id, outbox.PaymentCreationEvents)
-	if err != nil {
-		return 0, err
-	}
-	return restartEach(ctx, stale, "payment_id", completedButPending, id,
-		func(p db.ListStalePendingPaymentsRow) error { return a.Restarter.RestartPayment(ctx, p, events[p.ID]) })
+	return sweepPages(ctx, cutoff,
+		func(after cursor) ([]db.ListStalePendingPaymentsRow, error) {
+			return a.Queries.ListStalePendingPayments(ctx, db.ListStalePendingPaymentsParams{
+				CreatedBefore: cutoff, AfterCreatedAt: after.createdAt, AfterID: after.id, RowLimit: sweepPage,
+			})
+		},
+		func(p db.ListStalePendingPaymentsRow) cursor { return cursor{p.CreatedAt, p.ID} },
+		func(stale []db.ListStalePendingPaymentsRow) (int, error) {
+			id := func(p db.ListStalePendingPaymentsRow) string { return p.ID }
+			events, err := creationEvents(ctx, a.Queries, cutoff, stale, id, outbox.PaymentCreationEvents)
+			if err != nil {
+				return 0, err
+			}
+			return restartEach(ctx, stale, "payment_id", completedButPending, id, func(p db.ListStalePendingPaymentsRow) error {
+				err := a.Restarter.RestartPayment(ctx, p, events[p.ID])
+				if errors.Is(err, ErrWorkflowCompleted) {
+					if now, getErr := a.Queries.GetPaymentByID(ctx, p.ID); getErr == nil && now.Status != StatusPending {
+						return errFinishedMeanwhile
+					}
+				}
+				return err
+			}), nil
+		})
 }
+
+// cursor is where a pass of the sweep has got to: the last row's creation time and id.
+type cursor struct {
+	createdAt time.Time
+	id        string
+}
+
+// sweepPages restarts the stale rows that list returns a page at a time, newest first from
+// cutoff, until none is left or the activity's time is nearly up; it returns how many it
+// restarted. restart handles one page.
+func sweepPages[R any](ctx context.Context, cutoff time.Time, list func(after cursor) ([]R, error), last func(R) cursor, restart func([]R) (int, error)) (int, error) {
+	restarted, after := 0, cursor{createdAt: cutoff}
+	for {
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < sweepReserve {
+			activity.GetLogger(ctx).Warn("pending sweep out of time; the next run goes on", "restarted", restarted)
+			return restarted, nil
+		}
+		rows, err := list(after)
+		if err != nil {
+			return restarted, wrap("list stale rows", "", err)
+		}
+		n, err := restart(rows)
+		restarted += n
+		if err != nil {
+			return restarted, err
+		}
+		if len(rows) < sweepPage {
+			return restarted, nil
+		}
+		after = last(rows[len(rows)-1])
+	}
+}
+
+// errFinishedMeanwhile: the row was listed as pending, but its workflow completed and recorded
+// the outcome before the sweep got to it; nothing to do.
+var errFinishedMeanwhile = errors.New("finished since it was listed")
 
 // ErrWorkflowCompleted is a Restarter's answer when the workflow of a payment, refund or event
 // delivery already ran to completion: it is not run again on its own.
@@ -194,21 +243,23 @@ var ErrWorkflowCompleted = errors.New("its workflow has completed")
 
 // restartEach restarts the workflow of each row and returns how many it started or found
 // running. One whose workflow completed is skipped with warning, logged with the row's id under
-// key; any other error ends the pass.
-func restartEach[R any](ctx context.Context, rows []R, key, warning string, id func(R) string, restart func(R) error) (int, error) {
+// key; one that cannot be restarted now (Temporal unreachable, say) is logged and left to the
+// next run, so no row can stop the pass.
+func restartEach[R any](ctx context.Context, rows []R, key, warning string, id func(R) string, restart func(R) error) int {
 	restarted := 0
 	for _, r := range rows {
 		err := restart(r)
-		if errors.Is(err, ErrWorkflowCompleted) {
+		switch {
+		case errors.Is(err, errFinishedMeanwhile):
+		case errors.Is(err, ErrWorkflowCompleted):
 			activity.GetLogger(ctx).Warn(warning, key, id(r))
-			continue
+		case err != nil:
+			activity.GetLogger(ctx).Warn("pending sweep could not restart a workflow; the next run retries it", key, id(r), "error", err.Error())
+		default:
+			restarted++
 		}
-		if err != nil {
-			return 0, wrap("restart", id(r), err)
-		}
-		restarted++
 	}
-	return restarted, nil
+	return restarted
 }
 
 // completedButPending is the sweep's warning for a payment or refund still pending although its

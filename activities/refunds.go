@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -112,17 +113,29 @@ func recordRefundOutcome(ctx context.Context, q *db.Queries, out RefundOutcome) 
 // than olderThan, like RestartStalePayments does for payments.
 func (a *Activities) RestartStaleRefunds(ctx context.Context, olderThan time.Duration) (int, error) {
 	cutoff := time.Now().Add(-olderThan)
-	stale, err := a.Queries.ListStalePendingRefunds(ctx, db.ListStalePendingRefundsParams{CreatedAt: cutoff, Limit: sweepLimit})
-	if err != nil {
-		return 0, wrap("list stale refunds", "", err)
-	}
-	id := func(rf db.ListStalePendingRefundsRow) string { return rf.ID }
-	events, err := creationEvents(ctx, a.Queries, cutoff, stale, id, outbox.RefundCreationEvents)
-	if err != nil {
-		return 0, err
-	}
-	return restartEach(ctx, stale, "refund_id", completedButPending, id,
-		func(rf db.ListStalePendingRefundsRow) error { return a.Restarter.RestartRefund(ctx, rf, events[rf.ID]) })
+	return sweepPages(ctx, cutoff,
+		func(after cursor) ([]db.ListStalePendingRefundsRow, error) {
+			return a.Queries.ListStalePendingRefunds(ctx, db.ListStalePendingRefundsParams{
+				CreatedBefore: cutoff, AfterCreatedAt: after.createdAt, AfterID: after.id, RowLimit: sweepPage,
+			})
+		},
+		func(rf db.ListStalePendingRefundsRow) cursor { return cursor{rf.CreatedAt, rf.ID} },
+		func(stale []db.ListStalePendingRefundsRow) (int, error) {
+			id := func(rf db.ListStalePendingRefundsRow) string { return rf.ID }
+			events, err := creationEvents(ctx, a.Queries, cutoff, stale, id, outbox.RefundCreationEvents)
+			if err != nil {
+				return 0, err
+			}
+			return restartEach(ctx, stale, "refund_id", completedButPending, id, func(rf db.ListStalePendingRefundsRow) error {
+				err := a.Restarter.RestartRefund(ctx, rf, events[rf.ID])
+				if errors.Is(err, ErrWorkflowCompleted) {
+					if now, getErr := a.Queries.GetRefundByID(ctx, rf.ID); getErr == nil && now.Status != RefundPending {
+						return errFinishedMeanwhile
+					}
+				}
+				return err
+			}), nil
+		})
 }
 
 // DeleteExpiredIdempotencyKeys removes stored responses whose 24 hours have passed.

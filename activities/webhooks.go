@@ -155,18 +155,21 @@ type DeliveryRestarter interface {
 // payment's or refund's creation are left to its own workflow while it is pending (see
 // RestartStalePayments), so they still go out before its outcome.
 func (a *Activities) RestartUnsentEvents(ctx context.Context, olderThan time.Duration) (int, error) {
-	unsent, err := a.Queries.ListUnsentEvents(ctx, db.ListUnsentEventsParams{
-		CreatedBefore: time.Now().Add(-olderThan),
-		PaymentEvents: outbox.PaymentCreationEvents,
-		RefundEvents:  outbox.RefundCreationEvents,
-		RowLimit:      sweepLimit,
-	})
-	if err != nil {
-		return 0, wrap("list unsent events", "", err)
-	}
-	return restartEach(ctx, unsent, "event_id", completedButUnsent,
-		func(e db.ListUnsentEventsRow) string { return e.ID },
-		func(e db.ListUnsentEventsRow) error { return a.Restarter.RestartDelivery(ctx, e) })
+	cutoff := time.Now().Add(-olderThan)
+	return sweepPages(ctx, cutoff,
+		func(after cursor) ([]db.ListUnsentEventsRow, error) {
+			return a.Queries.ListUnsentEvents(ctx, db.ListUnsentEventsParams{
+				CreatedBefore: cutoff, AfterCreatedAt: after.createdAt, AfterID: after.id,
+				PaymentEvents: outbox.PaymentCreationEvents, RefundEvents: outbox.RefundCreationEvents,
+				RowLimit: sweepPage,
+			})
+		},
+		func(e db.ListUnsentEventsRow) cursor { return cursor{e.CreatedAt, e.ID} },
+		func(unsent []db.ListUnsentEventsRow) (int, error) {
+			return restartEach(ctx, unsent, "event_id", completedButUnsent,
+				func(e db.ListUnsentEventsRow) string { return e.ID },
+				func(e db.ListUnsentEventsRow) error { return a.Restarter.RestartDelivery(ctx, e) }), nil
+		})
 }
 
 // completedButUnsent is the sweep's warning for an event never attempted although its delivery

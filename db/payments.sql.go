@@ -438,15 +438,18 @@ func (q *Queries) ListPayments(ctx context.Context, arg ListPaymentsParams) ([]P
 }
 
 const listStalePendingPayments = `-- name: ListStalePendingPayments :many
-SELECT id, merchant_id, order_id, amount, currency, method FROM payments
+SELECT id, merchant_id, order_id, amount, currency, method, created_at FROM payments
 WHERE status = 'pending' AND created_at < $1
-ORDER BY created_at
-LIMIT $2
+  AND (created_at, id) < ($2::timestamptz, $3::text)
+ORDER BY created_at DESC, id DESC
+LIMIT $4
 `
 
 type ListStalePendingPaymentsParams struct {
-	CreatedAt time.Time
-	Limit     int32
+	CreatedBefore  time.Time
+	AfterCreatedAt time.Time
+	AfterID        string
+	RowLimit       int32
 }
 
 type ListStalePendingPaymentsRow struct {
@@ -456,11 +459,20 @@ type ListStalePendingPaymentsRow struct {
 	Amount     int64
 	Currency   string
 	Method     string
+	CreatedAt  time.Time
 }
 
-// Pending payments older than the cutoff: candidates whose workflow may never have started.
+// Pending payments created before the cutoff, candidates whose workflow may never have started:
+// newest first, one page after the cursor (@after_created_at, @after_id); the first page's cursor
+// is (cutoff, ”). Newest first, so a backlog of long-pending payments (whose workflows run) never
+// hides a newer one that lost its start.
 func (q *Queries) ListStalePendingPayments(ctx context.Context, arg ListStalePendingPaymentsParams) ([]ListStalePendingPaymentsRow, error) {
-	rows, err := q.db.Query(ctx, listStalePendingPayments, arg.CreatedAt, arg.Limit)
+	rows, err := q.db.Query(ctx, listStalePendingPayments,
+		arg.CreatedBefore,
+		arg.AfterCreatedAt,
+		arg.AfterID,
+		arg.RowLimit,
+	)
 	if err != nil {
 		return nil, err
 	}
@@ -475,6 +487,7 @@ func (q *Queries) ListStalePendingPayments(ctx context.Context, arg ListStalePen
 			&i.Amount,
 			&i.Currency,
 			&i.Method,
+			&i.CreatedAt,
 		); err != nil {
 			return nil, err
 		}

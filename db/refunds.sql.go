@@ -227,15 +227,18 @@ func (q *Queries) ListRefunds(ctx context.Context, arg ListRefundsParams) ([]Ref
 }
 
 const listStalePendingRefunds = `-- name: ListStalePendingRefunds :many
-SELECT id, payment_id, merchant_id, amount, currency FROM refunds
+SELECT id, payment_id, merchant_id, amount, currency, created_at FROM refunds
 WHERE status = 'pending' AND created_at < $1
-ORDER BY created_at
-LIMIT $2
+  AND (created_at, id) < ($2::timestamptz, $3::text)
+ORDER BY created_at DESC, id DESC
+LIMIT $4
 `
 
 type ListStalePendingRefundsParams struct {
-	CreatedAt time.Time
-	Limit     int32
+	CreatedBefore  time.Time
+	AfterCreatedAt time.Time
+	AfterID        string
+	RowLimit       int32
 }
 
 type ListStalePendingRefundsRow struct {
@@ -244,10 +247,17 @@ type ListStalePendingRefundsRow struct {
 	MerchantID uuid.UUID
 	Amount     int64
 	Currency   string
+	CreatedAt  time.Time
 }
 
+// Pending refunds created before the cutoff, a page at a time, as ListStalePendingPayments.
 func (q *Queries) ListStalePendingRefunds(ctx context.Context, arg ListStalePendingRefundsParams) ([]ListStalePendingRefundsRow, error) {
-	rows, err := q.db.Query(ctx, listStalePendingRefunds, arg.CreatedAt, arg.Limit)
+	rows, err := q.db.Query(ctx, listStalePendingRefunds,
+		arg.CreatedBefore,
+		arg.AfterCreatedAt,
+		arg.AfterID,
+		arg.RowLimit,
+	)
 	if err != nil {
 		return nil, err
 	}
@@ -261,6 +271,7 @@ func (q *Queries) ListStalePendingRefunds(ctx context.Context, arg ListStalePend
 			&i.MerchantID,
 			&i.Amount,
 			&i.Currency,
+			&i.CreatedAt,
 		); err != nil {
 			return nil, err
 		}

@@ -155,27 +155,31 @@ func (q *Queries) ListUnsentCreationEvents(ctx context.Context, arg ListUnsentCr
 }
 
 const listUnsentEvents = `-- name: ListUnsentEvents :many
-SELECT l.id, l.merchant_id, l.payment_id FROM webhook_logs l
+SELECT l.id, l.merchant_id, l.payment_id, l.created_at FROM webhook_logs l
 WHERE l.status = 'pending' AND l.attempts = 0 AND l.created_at < $1
-  AND NOT (l.refund_id IS NULL AND l.event = ANY ($2::text[]) AND EXISTS (
+  AND (l.created_at, l.id) < ($2::timestamptz, $3::text)
+  AND NOT (l.refund_id IS NULL AND l.event = ANY ($4::text[]) AND EXISTS (
         SELECT 1 FROM payments p WHERE p.id = l.payment_id AND (p.status = 'pending' OR p.updated_at >= $1)))
-  AND NOT (l.event = ANY ($3::text[]) AND EXISTS (
+  AND NOT (l.event = ANY ($5::text[]) AND EXISTS (
         SELECT 1 FROM refunds r WHERE r.id = l.refund_id AND (r.status = 'pending' OR r.updated_at >= $1)))
-ORDER BY l.created_at
-LIMIT $4
+ORDER BY l.created_at DESC, l.id DESC
+LIMIT $6
 `
 
 type ListUnsentEventsParams struct {
-	CreatedBefore time.Time
-	PaymentEvents []string
-	RefundEvents  []string
-	RowLimit      int32
+	CreatedBefore  time.Time
+	AfterCreatedAt time.Time
+	AfterID        string
+	PaymentEvents  []string
+	RefundEvents   []string
+	RowLimit       int32
 }
 
 type ListUnsentEventsRow struct {
 	ID         string
 	MerchantID uuid.UUID
 	PaymentID  *string
+	CreatedAt  time.Time
 }
 
 // Events never attempted although older than the cutoff: their delivery was never started.
@@ -183,10 +187,12 @@ type ListUnsentEventsRow struct {
 // @refund_events) while it is pending or changed since the cutoff, because its own workflow sends
 // them before its outcome (the sweep restarts a stalled one with them; see
 // ListUnsentCreationEvents). A delivery workflow of their own could send them after the outcome,
-// or a second time.
+// or a second time. Newest first, a page after the cursor, as ListStalePendingPayments.
 func (q *Queries) ListUnsentEvents(ctx context.Context, arg ListUnsentEventsParams) ([]ListUnsentEventsRow, error) {
 	rows, err := q.db.Query(ctx, listUnsentEvents,
 		arg.CreatedBefore,
+		arg.AfterCreatedAt,
+		arg.AfterID,
 		arg.PaymentEvents,
 		arg.RefundEvents,
 		arg.RowLimit,
@@ -198,7 +204,12 @@ func (q *Queries) ListUnsentEvents(ctx context.Context, arg ListUnsentEventsPara
 	var items []ListUnsentEventsRow
 	for rows.Next() {
 		var i ListUnsentEventsRow
-		if err := rows.Scan(&i.ID, &i.MerchantID, &i.PaymentID); err != nil {
+		if err := rows.Scan(
+			&i.ID,
+			&i.MerchantID,
+			&i.PaymentID,
+			&i.CreatedAt,
+		); err != nil {
 			return nil, err
 		}
 		items = append(items, i)

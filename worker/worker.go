@@ -33,6 +33,7 @@ func New(c client.Client, pool *pgxpool.Pool, cfg config.Config) sdkworker.Worke
 	w.RegisterWorkflow(workflows.RefundWorkflow)
 	w.RegisterWorkflow(workflows.WebhookDeliveryWorkflow)
 	w.RegisterWorkflow(workflows.PendingSweepWorkflow)
+	w.RegisterWorkflow(workflows.RecoverySweepWorkflow)
 	w.RegisterWorkflow(workflows.IdempotencyCleanupWorkflow)
 	w.RegisterActivity(acts)
 	return w

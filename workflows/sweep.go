@@ -34,16 +34,55 @@ var maintenance = workflow.ActivityOptions{
 // leaves nothing pending forever. A Temporal Schedule runs it every SweepInterval.
 func PendingSweepWorkflow(ctx workflow.Context) (int, error) {
 	var a *activities.Activities
+	return sweep(ctx, []sweepPass{{a.RestartStalePayments, SweepInterval}, {a.RestartStaleRefunds, SweepInterval}, {a.RestartUnsentEvents, SweepInterval}})
+}
+
+// RecoverySweepID is the workflow id of the recovery sweep.
+const RecoverySweepID = "recovery-sweep"
+
+// RecoverySweepWorkflow is the sweep a worker starts when it starts (StartRecoverySweep): it
+// starts at once the workflow of every pending payment and refund, however new, so that what a
+// process that died left in its start queue resumes within seconds of the restart instead of
+// waiting for the pending sweep's one-minute cutoff; a workflow already running is found and
+// left alone. Events keep the one-minute cutoff: a workflow that is running may be sending a new
+// one itself, and a delivery workflow of its own would send it twice.
+func RecoverySweepWorkflow(ctx workflow.Context) (int, error) {
+	var a *activities.Activities
+	return sweep(ctx, []sweepPass{{a.RestartStalePayments, 0}, {a.RestartStaleRefunds, 0}, {a.RestartUnsentEvents, SweepInterval}})
+}
+
+// sweepPass is one activity of a sweep and the age from which it restarts rows.
+type sweepPass struct {
+	activity  any
+	olderThan time.Duration
+}
+
+func sweep(ctx workflow.Context, passes []sweepPass) (int, error) {
 	ctx = workflow.WithActivityOptions(ctx, maintenance)
 	restarted := 0
-	for _, sweep := range []any{a.RestartStalePayments, a.RestartStaleRefunds, a.RestartUnsentEvents} {
+	for _, p := range passes {
 		var n int
-		if err := workflow.ExecuteActivity(ctx, sweep, SweepInterval).Get(ctx, &n); err != nil {
+		if err := workflow.ExecuteActivity(ctx, p.activity, p.olderThan).Get(ctx, &n); err != nil {
 			return restarted, err
 		}
 		restarted += n
 	}
 	return restarted, nil
+}
+
+// StartRecoverySweep starts RecoverySweepWorkflow unless one is running.
+func StartRecoverySweep(ctx context.Context, c client.Client, taskQueue string) error {
+	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       RecoverySweepID,
+		TaskQueue:                taskQueue,
+		WorkflowExecutionTimeout: 5 * time.Minute,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+	}, RecoverySweepWorkflow)
+	if err != nil {
+		return fmt.Errorf("start recovery sweep: %w", err)
+	}
+	return nil
 }
 
 // IdempotencyCleanupWorkflow deletes stored idempotent responses older than 24 hours. A Temporal

@@ -235,13 +235,18 @@ func prepareDatabase(ctx context.Context, log *slog.Logger, pool *pgxpool.Pool, 
 	return nil
 }
 
-// startWorker starts the worker and makes sure the gateway's schedules exist.
+// startWorker starts the worker, makes sure the gateway's schedules exist, and starts the
+// recovery sweep, which resumes at once what a process that died left pending.
 func startWorker(ctx context.Context, tc client.Client, pool *pgxpool.Pool, cfg config.Config) (sdkworker.Worker, error) {
 	w := worker.New(tc, pool, cfg)
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)
 	}
 	if err := workflows.EnsureSchedules(ctx, tc, cfg.TaskQueue); err != nil {
+		w.Stop()
+		return nil, err
+	}
+	if err := workflows.StartRecoverySweep(ctx, tc, cfg.TaskQueue); err != nil {
 		w.Stop()
 		return nil, err
 	}

@@ -54,11 +54,15 @@ WHERE id = $1 AND status = 'pending'
 RETURNING *;
 
 -- name: ListStalePendingPayments :many
--- Pending payments older than the cutoff: candidates whose workflow may never have started.
-SELECT id, merchant_id, order_id, amount, currency, method FROM payments
-WHERE status = 'pending' AND created_at < $1
-ORDER BY created_at
-LIMIT $2;
+-- Pending payments created before the cutoff, candidates whose workflow may never have started:
+-- newest first, one page after the cursor (@after_created_at, @after_id); the first page's cursor
+-- is (cutoff, ''). Newest first, so a backlog of long-pending payments (whose workflows run) never
+-- hides a newer one that lost its start.
+SELECT id, merchant_id, order_id, amount, currency, method, created_at FROM payments
+WHERE status = 'pending' AND created_at < @created_before
+  AND (created_at, id) < (sqlc.arg(after_created_at)::timestamptz, sqlc.arg(after_id)::text)
+ORDER BY created_at DESC, id DESC
+LIMIT @row_limit;
 
 -- name: GetPaymentForUpdate :one
 -- Locks the payment row for the rest of the transaction: refunds of one payment queue here.

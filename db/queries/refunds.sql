@@ -30,7 +30,9 @@ WHERE id = $1 AND status = 'pending'
 RETURNING *;
 
 -- name: ListStalePendingRefunds :many
-SELECT id, payment_id, merchant_id, amount, currency FROM refunds
-WHERE status = 'pending' AND created_at < $1
-ORDER BY created_at
-LIMIT $2;
+-- Pending refunds created before the cutoff, a page at a time, as ListStalePendingPayments.
+SELECT id, payment_id, merchant_id, amount, currency, created_at FROM refunds
+WHERE status = 'pending' AND created_at < @created_before
+  AND (created_at, id) < (sqlc.arg(after_created_at)::timestamptz, sqlc.arg(after_id)::text)
+ORDER BY created_at DESC, id DESC
+LIMIT @row_limit;

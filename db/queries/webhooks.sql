@@ -55,14 +55,15 @@ WHERE merchant_id = @merchant_id
 -- @refund_events) while it is pending or changed since the cutoff, because its own workflow sends
 -- them before its outcome (the sweep restarts a stalled one with them; see
 -- ListUnsentCreationEvents). A delivery workflow of their own could send them after the outcome,
--- or a second time.
-SELECT l.id, l.merchant_id, l.payment_id FROM webhook_logs l
+-- or a second time. Newest first, a page after the cursor, as ListStalePendingPayments.
+SELECT l.id, l.merchant_id, l.payment_id, l.created_at FROM webhook_logs l
 WHERE l.status = 'pending' AND l.attempts = 0 AND l.created_at < @created_before
+  AND (l.created_at, l.id) < (sqlc.arg(after_created_at)::timestamptz, sqlc.arg(after_id)::text)
   AND NOT (l.refund_id IS NULL AND l.event = ANY (@payment_events::text[]) AND EXISTS (
         SELECT 1 FROM payments p WHERE p.id = l.payment_id AND (p.status = 'pending' OR p.updated_at >= @created_before)))
   AND NOT (l.event = ANY (@refund_events::text[]) AND EXISTS (
         SELECT 1 FROM refunds r WHERE r.id = l.refund_id AND (r.status = 'pending' OR r.updated_at >= @created_before)))
-ORDER BY l.created_at
+ORDER BY l.created_at DESC, l.id DESC
 LIMIT @row_limit;
 
 -- name: ListUnsentCreationEvents :many

@@ -1,0 +1,103 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/paygate/paygate/auth"
+	"github.com/paygate/paygate/db"
+)
+
+// fakeRestarter records what the sweep restarts, and fails the ids in fail.
+type fakeRestarter struct {
+	mu        sync.Mutex
+	payments  []string
+	fail      map[string]bool
+	completed map[string]bool
+}
+
+func (f *fakeRestarter) RestartPayment(_ context.Context, p db.ListStalePendingPaymentsRow, _ []string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	switch {
+	case f.fail[p.ID]:
+		return errors.New("temporal unreachable")
+	case f.completed[p.ID]:
+		return ErrWorkflowCompleted
+	}
+	f.payments = append(f.payments, p.ID)
+	return nil
+}
+
+func (f *fakeRestarter) RestartRefund(context.Context, db.ListStalePendingRefundsRow, []string) error {
+	return nil
+}
+
+func (f *fakeRestarter) RestartDelivery(context.Context, db.ListUnsentEventsRow) error { return nil }
+
+// TestSweepPagesThroughEveryStalePayment: a backlog larger than a page is swept whole, newest
+// first, and a row that cannot be restarted is skipped, not the end of the pass. The sweep used to
+// read the oldest 2 500 and stop at the first failure.
+func TestSweepPagesThroughEveryStalePayment(t *testing.T) {
+	ctx := context.Background()
+	pool := newPool(t)
+	const n = 2*sweepPage + 37
+	// n pending payments, one a second, the newest two minutes old; one more too new to sweep.
+	if _, err := pool.Exec(ctx, `
+		INSERT INTO orders (id, merchant_id, amount, currency)
+		SELECT 'order_sweep' || i, $1, 1000, 'INR' FROM generate_series(0, $2) AS i`, auth.TestMerchantID, n); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, `
+		INSERT INTO payments (id, order_id, merchant_id, amount, currency, method, vpa, created_at)
+		SELECT 'pay_sweep' || i, 'order_sweep' || i, $1, 1000, 'INR', 'upi', 'a@upi', now() - make_interval(secs => 120 + i)
+		FROM generate_series(0, $2 - 1) AS i`, auth.TestMerchantID, n); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, `
+		INSERT INTO payments (id, order_id, merchant_id, amount, currency, method, vpa)
+		VALUES ('pay_fresh', 'order_sweep' || $2::int, $1, 1000, 'INR', 'upi', 'a@upi')`, auth.TestMerchantID, n); err != nil {
+		t.Fatal(err)
+	}
+	// Stalled on the second page: a failure and a completed workflow (database restored).
+	f := &fakeRestarter{fail: map[string]bool{"pay_sweep600": true}, completed: map[string]bool{"pay_sweep700": true}}
+	a := &Activities{Pool: pool, Queries: db.New(pool), Restarter: f}
+
+	env := (&testsuite.WorkflowTestSuite{}).NewTestActivityEnvironment()
+	env.RegisterActivity(a)
+	sweep := func(olderThan time.Duration) (int, error) {
+		v, err := env.ExecuteActivity(a.RestartStalePayments, olderThan)
+		if err != nil {
+			return 0, err
+		}
+		var n int
+		return n, v.Get(&n)
+	}
+	restarted, err := sweep(time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if restarted != n-2 || len(f.payments) != n-2 {
+		t.Fatalf("restarted %d (%d calls), want %d: every stale payment but the failing and the completed one", restarted, len(f.payments), n-2)
+	}
+	for i, id := range f.payments[:5] {
+		if want := fmt.Sprintf("pay_sweep%d", i); id != want {
+			t.Errorf("restart %d was %s, want %s (newest first)", i, id, want)
+		}
+	}
+	if last := f.payments[len(f.payments)-1]; last != fmt.Sprintf("pay_sweep%d", n-1) {
+		t.Errorf("last restarted %s, want the oldest", last)
+	}
+
+	// The recovery sweep (olderThan 0) takes the fresh payment too.
+	f.payments = nil
+	if restarted, err = sweep(0); err != nil || restarted != n-1 || f.payments[0] != "pay_fresh" {
+		t.Errorf("recovery pass restarted %d (%v), first %v; want %d, pay_fresh first", restarted, err, f.payments[:1], n-1)
+	}
+}
