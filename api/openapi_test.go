@@ -978,8 +978,12 @@ func asList(v any) []any {
 }
 
 // idempotencyLockID mirrors api.idempotencyLockID, so a test can hold a key's lock and see 409.
-func idempotencyLockID(merchantID, key string) int64 {
-	h := sha256.Sum256([]byte(merchantID + "\x00" + key))
+func idempotencyLockID(merchantID, scope, key string) int64 {
+	name := merchantID + "\x00" + key
+	if scope != "api" {
+		name = merchantID + "\x00" + scope + "\x00" + key
+	}
+	h := sha256.Sum256([]byte(name))
 	return int64(binary.BigEndian.Uint64(h[:8]))
 }
 
@@ -1226,6 +1230,9 @@ func TestOpenAPIResponses(t *testing.T) {
 		"POST /api/v1/payments/{id}/refunds": {"amount": 100},
 		"POST /api/v1/refunds":               {"payment_id": "pay_0000000000000000", "amount": 100},
 	}
+	// The public routes keep their keys apart from the merchant's: a key used there before.
+	publicOrder := do(POST, "/api/v1/orders", map[string]any{"amount": 900}, 201).JSON(t)["id"]
+	anon(POST, "/api/v1/payments/public", map[string]any{"key": gatewaytest.APIKey, "order_id": publicOrder, "method": "upi", "vpa": "a@upi"}, 201, key("spec-public"))
 	tooLarge := `{"name": "` + strings.Repeat("x", 1<<20) + `"}`
 	for i, op := range spec.operations() {
 		m, tmpl, _ := strings.Cut(op, " ")
@@ -1250,7 +1257,11 @@ func TestOpenAPIResponses(t *testing.T) {
 			t.Errorf("%s takes an Idempotency-Key: add a request body for it to createBodies", op)
 			continue
 		}
-		do(m, path, body, 422, key("spec-order")) // the key of another route
+		scope, used := "api", "spec-order" // the key of another route
+		if op == "POST /api/v1/payments/public" {
+			scope, used = "public", "spec-public" // the key of another body
+		}
+		do(m, path, body, 422, key(used))
 		// Hold the key's lock as a concurrent request would; idempotencyLockID must stay in step
 		// with the API's.
 		busy := fmt.Sprintf("spec-busy-%d", i)
@@ -1260,7 +1271,7 @@ func TestOpenAPIResponses(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer tx.Rollback(t.Context())
-			if _, err := tx.Exec(t.Context(), `SELECT pg_advisory_xact_lock($1)`, idempotencyLockID(auth.TestMerchantID.String(), busy)); err != nil {
+			if _, err := tx.Exec(t.Context(), `SELECT pg_advisory_xact_lock($1)`, idempotencyLockID(auth.TestMerchantID.String(), scope, busy)); err != nil {
 				t.Fatal(err)
 			}
 			do(m, path, body, 409, key(busy))
