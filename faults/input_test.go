@@ -162,6 +162,11 @@ func hostileRequests(n int) []hostile {
 		}
 	}
 
+	// Amounts past the documented ceiling (99 999 999): two such orders once made /stats overflow.
+	for _, amount := range []string{"100000000", "9223372036854775807", "9223372036854775808"} {
+		add(hostile{category: "wrong_type", method: "POST", path: "/api/v1/orders", body: []byte(`{"amount":` + amount + `}`), status: http.StatusBadRequest})
+	}
+
 	// Idempotency keys the API refuses, on a body it would accept.
 	for _, key := range []string{strings.Repeat("k", 256), "tab\tkey", "ключ", "é"} {
 		add(hostile{category: "injection", method: "POST", path: "/api/v1/orders", body: []byte(`{"amount":500}`),
@@ -320,6 +325,21 @@ func TestHostileRequests(t *testing.T) {
 	}
 	waitFinal(t, db, []string{id}, time.Minute)
 	checkSettledOnce(t, db, []string{id})
+
+	// Refund amounts that are not a positive integer, on a real payment: refused, nothing
+	// reserved. Only an absent amount means "everything"; null once refunded it all.
+	var refundProblems []string
+	for _, amount := range []string{"null", `"5000"`, "0", "-1", "1.5", "1e400", "9223372036854775808", "true", "[]"} {
+		body := []byte(`{"amount":` + amount + `}`)
+		if r := s.api.do(ctx, "POST", "/api/v1/payments/"+id+"/refunds", body, nil); r.Status != http.StatusBadRequest {
+			refundProblems = append(refundProblems, fmt.Sprintf("refund with amount %s: want 400, got %s", amount, r))
+		}
+	}
+	var refunded int64
+	if err := db.QueryRow(ctx, `SELECT amount_refunded FROM payments WHERE id = $1`, id).Scan(&refunded); err != nil || refunded != 0 {
+		refundProblems = append(refundProblems, fmt.Sprintf("refused refunds reserved %d (%v)", refunded, err))
+	}
+	report(t, "refund amounts not refused", refundProblems)
 
 	var lines []string
 	for c, tl := range byCategory {
