@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -67,16 +68,38 @@ type auditEntry struct {
 }
 
 func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
-	limit, offset, err := page(r)
+	l, err := readList(r)
 	if err != nil {
 		return err
 	}
-	m := merchantFrom(r.Context())
-	rows, err := s.queries.ListAudit(r.Context(), db.ListAuditParams{MerchantID: &m.ID, RowLimit: limit, RowOffset: offset})
+	ctx, m := r.Context(), merchantFrom(r.Context())
+	at, idText, err := l.cursor("audit log entries", func(id string) (time.Time, error) {
+		n, err := parseAuditID(id)
+		if err != nil {
+			return time.Time{}, err
+		}
+		return s.queries.GetAuditCreatedAt(ctx, db.GetAuditCreatedAtParams{ID: n, MerchantID: &m.ID})
+	})
 	if err != nil {
 		return err
 	}
-	total, err := s.queries.CountAudit(r.Context(), &m.ID)
+	var id int64
+	if idText != "" {
+		id, _ = parseAuditID(idText) // the lookup above parsed it
+	}
+	p := db.ListAuditParams{MerchantID: &m.ID, CreatedGte: l.createdGTE, CreatedLt: l.createdLT,
+		CursorCreatedAt: at, CursorID: id, RowLimit: l.fetch(), RowOffset: l.offset}
+	var rows []db.AuditLog
+	if l.newer() {
+		rows, err = s.queries.ListAuditNewer(ctx, db.ListAuditNewerParams(p))
+	} else {
+		rows, err = s.queries.ListAudit(ctx, p)
+	}
+	if err != nil {
+		return err
+	}
+	rows, more := page(l, rows)
+	total, err := s.queries.CountAudit(ctx, db.CountAuditParams{MerchantID: &m.ID, CreatedGte: l.createdGTE, CreatedLt: l.createdLT})
 	if err != nil {
 		return err
 	}
@@ -85,6 +108,6 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
 		entries[i] = auditEntry{ID: e.ID, Actor: e.Actor, Action: e.Action, Target: e.Target, SourceAddress: e.SourceAddress,
 			Details: e.Details, CreatedAt: resources.Timestamp(e.CreatedAt)}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"count": len(entries), "total": total, "entries": entries})
+	writeJSON(w, http.StatusOK, map[string]any{"count": len(entries), "total": total, "entries": entries, "has_more": more})
 	return nil
 }

@@ -119,26 +119,3 @@ func writeRaw(w http.ResponseWriter, status int, body []byte) {
 	w.WriteHeader(status)
 	w.Write(body)
 }
-
-// page reads limit (1-100, default 10) and skip (or offset) query parameters.
-func page(r *http.Request) (limit, offset int32, err error) {
-	q := r.URL.Query()
-	limit, offset = 10, 0
-	if v := q.Get("limit"); v != "" {
-		n, perr := strconv.Atoi(v)
-		if perr != nil || n < 1 || n > 100 {
-			return 0, 0, badRequest("limit must be an integer from 1 to 100")
-		}
-		limit = int32(n)
-	}
-	for _, name := range []string{"skip", "offset"} {
-		if v := q.Get(name); v != "" {
-			n, perr := strconv.Atoi(v)
-			if perr != nil || n < 0 || n > 1_000_000 {
-				return 0, 0, badRequest("%s must be a non-negative integer", name)
-			}
-			offset = int32(n)
-		}
-	}
-	return limit, offset, nil
-}

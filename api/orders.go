@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/gorilla/mux"
 	"github.com/jackc/pgx/v5"
@@ -95,16 +96,31 @@ func (s *Server) getOrder(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listOrders(w http.ResponseWriter, r *http.Request) error {
-	limit, offset, err := page(r)
+	l, err := readList(r)
 	if err != nil {
 		return err
 	}
-	m := merchantFrom(r.Context())
-	rows, err := s.queries.ListOrders(r.Context(), db.ListOrdersParams{MerchantID: m.ID, Limit: limit, Offset: offset})
+	ctx, m := r.Context(), merchantFrom(r.Context())
+	at, id, err := l.cursor("orders", func(id string) (time.Time, error) {
+		o, err := s.queries.GetOrder(ctx, db.GetOrderParams{ID: id, MerchantID: m.ID})
+		return o.CreatedAt, err
+	})
 	if err != nil {
 		return err
 	}
-	total, err := s.queries.CountOrders(r.Context(), m.ID)
+	p := db.ListOrdersParams{MerchantID: m.ID, CreatedGte: l.createdGTE, CreatedLt: l.createdLT,
+		CursorCreatedAt: at, CursorID: id, RowLimit: l.fetch(), RowOffset: l.offset}
+	var rows []db.Order
+	if l.newer() {
+		rows, err = s.queries.ListOrdersNewer(ctx, db.ListOrdersNewerParams(p))
+	} else {
+		rows, err = s.queries.ListOrders(ctx, p)
+	}
+	if err != nil {
+		return err
+	}
+	rows, more := page(l, rows)
+	total, err := s.queries.CountOrders(ctx, db.CountOrdersParams{MerchantID: m.ID, CreatedGte: l.createdGTE, CreatedLt: l.createdLT})
 	if err != nil {
 		return err
 	}
@@ -112,7 +128,7 @@ func (s *Server) listOrders(w http.ResponseWriter, r *http.Request) error {
 	for i, o := range rows {
 		orders[i] = resources.NewOrder(o)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"count": len(orders), "total": total, "orders": orders})
+	writeJSON(w, http.StatusOK, map[string]any{"count": len(orders), "total": total, "orders": orders, "has_more": more})
 	return nil
 }
 

@@ -207,32 +207,54 @@ func (s *Server) getPayment(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listPayments(w http.ResponseWriter, r *http.Request) error {
-	limit, offset, err := page(r)
+	l, err := readList(r)
 	if err != nil {
 		return err
 	}
 	q := r.URL.Query()
-	filter := db.CountPaymentsParams{MerchantID: merchantFrom(r.Context()).ID}
+	ctx, m := r.Context(), merchantFrom(r.Context())
+	filter := db.CountPaymentsParams{MerchantID: m.ID}
 	if filter.Status, err = enumParam(q.Get("status"), "status", "pending", "success", "failed", "refunded"); err != nil {
 		return err
 	}
 	if filter.Method, err = enumParam(q.Get("method"), "method", "upi", "card"); err != nil {
 		return err
 	}
-	if filter.CreatedFrom, err = dateParam(q.Get("from"), "from", 0); err != nil {
+	from, err := dateParam(q.Get("from"), "from", 0)
+	if err != nil {
 		return err
 	}
-	if filter.CreatedBefore, err = dateParam(q.Get("to"), "to", 24*time.Hour); err != nil {
+	to, err := dateParam(q.Get("to"), "to", 24*time.Hour)
+	if err != nil {
 		return err
 	}
-	rows, err := s.queries.ListPayments(r.Context(), db.ListPaymentsParams{
-		MerchantID: filter.MerchantID, Status: filter.Status, Method: filter.Method,
-		CreatedFrom: filter.CreatedFrom, CreatedBefore: filter.CreatedBefore, RowLimit: limit, RowOffset: offset,
+	if from != nil {
+		l.narrow(*from, farFuture)
+	}
+	if to != nil {
+		l.narrow(farPast, *to)
+	}
+	filter.CreatedGte, filter.CreatedLt = l.createdGTE, l.createdLT
+	at, id, err := l.cursor("payments", func(id string) (time.Time, error) {
+		p, err := s.queries.GetPayment(ctx, db.GetPaymentParams{ID: id, MerchantID: m.ID})
+		return p.CreatedAt, err
 	})
 	if err != nil {
 		return err
 	}
-	total, err := s.queries.CountPayments(r.Context(), filter)
+	p := db.ListPaymentsParams{MerchantID: m.ID, Status: filter.Status, Method: filter.Method,
+		CreatedGte: l.createdGTE, CreatedLt: l.createdLT, CursorCreatedAt: at, CursorID: id, RowLimit: l.fetch(), RowOffset: l.offset}
+	var rows []db.Payment
+	if l.newer() {
+		rows, err = s.queries.ListPaymentsNewer(ctx, db.ListPaymentsNewerParams(p))
+	} else {
+		rows, err = s.queries.ListPayments(ctx, p)
+	}
+	if err != nil {
+		return err
+	}
+	rows, more := page(l, rows)
+	total, err := s.queries.CountPayments(ctx, filter)
 	if err != nil {
 		return err
 	}
@@ -240,7 +262,7 @@ func (s *Server) listPayments(w http.ResponseWriter, r *http.Request) error {
 	for i, p := range rows {
 		payments[i] = resources.NewPayment(p)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"count": len(payments), "total": total, "payments": payments})
+	writeJSON(w, http.StatusOK, map[string]any{"count": len(payments), "total": total, "payments": payments, "has_more": more})
 	return nil
 }
 

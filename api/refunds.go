@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/gorilla/mux"
 	"github.com/jackc/pgx/v5"
@@ -169,21 +170,35 @@ func (s *Server) getRefund(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listRefunds(w http.ResponseWriter, r *http.Request) error {
-	limit, offset, err := page(r)
+	l, err := readList(r)
 	if err != nil {
 		return err
 	}
-	filter := db.CountRefundsParams{MerchantID: merchantFrom(r.Context()).ID}
+	ctx, m := r.Context(), merchantFrom(r.Context())
+	filter := db.CountRefundsParams{MerchantID: m.ID, CreatedGte: l.createdGTE, CreatedLt: l.createdLT}
 	if v := r.URL.Query().Get("payment_id"); v != "" {
 		filter.PaymentID = &v
 	}
-	rows, err := s.queries.ListRefunds(r.Context(), db.ListRefundsParams{
-		MerchantID: filter.MerchantID, PaymentID: filter.PaymentID, RowLimit: limit, RowOffset: offset,
+	at, id, err := l.cursor("refunds", func(id string) (time.Time, error) {
+		rf, err := s.queries.GetRefund(ctx, db.GetRefundParams{ID: id, MerchantID: m.ID})
+		return rf.CreatedAt, err
 	})
 	if err != nil {
 		return err
 	}
-	total, err := s.queries.CountRefunds(r.Context(), filter)
+	p := db.ListRefundsParams{MerchantID: m.ID, PaymentID: filter.PaymentID, CreatedGte: l.createdGTE, CreatedLt: l.createdLT,
+		CursorCreatedAt: at, CursorID: id, RowLimit: l.fetch(), RowOffset: l.offset}
+	var rows []db.Refund
+	if l.newer() {
+		rows, err = s.queries.ListRefundsNewer(ctx, db.ListRefundsNewerParams(p))
+	} else {
+		rows, err = s.queries.ListRefunds(ctx, p)
+	}
+	if err != nil {
+		return err
+	}
+	rows, more := page(l, rows)
+	total, err := s.queries.CountRefunds(ctx, filter)
 	if err != nil {
 		return err
 	}
@@ -191,6 +206,6 @@ func (s *Server) listRefunds(w http.ResponseWriter, r *http.Request) error {
 	for i, rf := range rows {
 		refunds[i] = resources.NewRefund(rf)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"count": len(refunds), "total": total, "refunds": refunds})
+	writeJSON(w, http.StatusOK, map[string]any{"count": len(refunds), "total": total, "refunds": refunds, "has_more": more})
 	return nil
 }

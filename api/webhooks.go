@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gorilla/mux"
 	"github.com/jackc/pgx/v5"
@@ -143,12 +144,13 @@ func viewWebhookLog(l db.WebhookLog) webhookLogView {
 }
 
 func (s *Server) listWebhookLogs(w http.ResponseWriter, r *http.Request) error {
-	limit, offset, err := page(r)
+	l, err := readList(r)
 	if err != nil {
 		return err
 	}
 	q := r.URL.Query()
-	filter := db.CountWebhookLogsParams{MerchantID: merchantFrom(r.Context()).ID}
+	ctx, m := r.Context(), merchantFrom(r.Context())
+	filter := db.CountWebhookLogsParams{MerchantID: m.ID, CreatedGte: l.createdGTE, CreatedLt: l.createdLT}
 	if filter.Status, err = enumParam(q.Get("status"), "status", "pending", "success", "failed"); err != nil {
 		return err
 	}
@@ -156,13 +158,26 @@ func (s *Server) listWebhookLogs(w http.ResponseWriter, r *http.Request) error {
 		outbox.PaymentFailed, outbox.PaymentCaptured, outbox.RefundCreated, outbox.RefundProcessed, outbox.RefundFailed, outbox.WebhookTest); err != nil {
 		return err
 	}
-	rows, err := s.queries.ListWebhookLogs(r.Context(), db.ListWebhookLogsParams{
-		MerchantID: filter.MerchantID, Status: filter.Status, Event: filter.Event, RowLimit: limit, RowOffset: offset,
+	at, id, err := l.cursor("webhook deliveries", func(id string) (time.Time, error) {
+		wl, err := s.queries.GetWebhookLog(ctx, db.GetWebhookLogParams{ID: id, MerchantID: m.ID})
+		return wl.CreatedAt, err
 	})
 	if err != nil {
 		return err
 	}
-	total, err := s.queries.CountWebhookLogs(r.Context(), filter)
+	p := db.ListWebhookLogsParams{MerchantID: m.ID, Status: filter.Status, Event: filter.Event, CreatedGte: l.createdGTE, CreatedLt: l.createdLT,
+		CursorCreatedAt: at, CursorID: id, RowLimit: l.fetch(), RowOffset: l.offset}
+	var rows []db.WebhookLog
+	if l.newer() {
+		rows, err = s.queries.ListWebhookLogsNewer(ctx, db.ListWebhookLogsNewerParams(p))
+	} else {
+		rows, err = s.queries.ListWebhookLogs(ctx, p)
+	}
+	if err != nil {
+		return err
+	}
+	rows, more := page(l, rows)
+	total, err := s.queries.CountWebhookLogs(ctx, filter)
 	if err != nil {
 		return err
 	}
@@ -170,7 +185,7 @@ func (s *Server) listWebhookLogs(w http.ResponseWriter, r *http.Request) error {
 	for i, l := range rows {
 		data[i] = viewWebhookLog(l)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"data": data, "total": total, "limit": limit, "offset": offset})
+	writeJSON(w, http.StatusOK, map[string]any{"data": data, "total": total, "limit": l.limit, "offset": l.offset, "has_more": more})
 	return nil
 }
 

@@ -8,36 +8,136 @@ package db
 import (
 	"context"
 	"encoding/json"
+	"time"
 
 	"github.com/google/uuid"
 )
 
 const countAudit = `-- name: CountAudit :one
-SELECT count(*) FROM audit_log WHERE merchant_id = $1
+SELECT count(*) FROM audit_log
+WHERE merchant_id = $1 AND created_at >= $2 AND created_at < $3
 `
 
-func (q *Queries) CountAudit(ctx context.Context, merchantID *uuid.UUID) (int64, error) {
-	row := q.db.QueryRow(ctx, countAudit, merchantID)
+type CountAuditParams struct {
+	MerchantID *uuid.UUID
+	CreatedGte time.Time
+	CreatedLt  time.Time
+}
+
+func (q *Queries) CountAudit(ctx context.Context, arg CountAuditParams) (int64, error) {
+	row := q.db.QueryRow(ctx, countAudit, arg.MerchantID, arg.CreatedGte, arg.CreatedLt)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
 }
 
+const getAuditCreatedAt = `-- name: GetAuditCreatedAt :one
+SELECT created_at FROM audit_log WHERE id = $1 AND merchant_id = $2
+`
+
+type GetAuditCreatedAtParams struct {
+	ID         int64
+	MerchantID *uuid.UUID
+}
+
+// When the merchant's audit log entry was recorded: the position of a list cursor.
+func (q *Queries) GetAuditCreatedAt(ctx context.Context, arg GetAuditCreatedAtParams) (time.Time, error) {
+	row := q.db.QueryRow(ctx, getAuditCreatedAt, arg.ID, arg.MerchantID)
+	var created_at time.Time
+	err := row.Scan(&created_at)
+	return created_at, err
+}
+
 const listAudit = `-- name: ListAudit :many
 SELECT id, merchant_id, actor, action, target, source_address, details, created_at FROM audit_log
 WHERE merchant_id = $1
+  AND created_at >= $2 AND created_at < $3
+  AND (created_at, id) < ($4::timestamptz, $5::bigint)
 ORDER BY created_at DESC, id DESC
-LIMIT $3 OFFSET $2
+LIMIT $7 OFFSET $6
 `
 
 type ListAuditParams struct {
-	MerchantID *uuid.UUID
-	RowOffset  int32
-	RowLimit   int32
+	MerchantID      *uuid.UUID
+	CreatedGte      time.Time
+	CreatedLt       time.Time
+	CursorCreatedAt time.Time
+	CursorID        int64
+	RowOffset       int32
+	RowLimit        int32
 }
 
+// The merchant's audit log entries newest first within [@created_gte, @created_lt), a page older than the cursor
+// (@cursor_created_at, @cursor_id); the first page's cursor is (far future, 0), so the row
+// comparison is always there for the index.
 func (q *Queries) ListAudit(ctx context.Context, arg ListAuditParams) ([]AuditLog, error) {
-	rows, err := q.db.Query(ctx, listAudit, arg.MerchantID, arg.RowOffset, arg.RowLimit)
+	rows, err := q.db.Query(ctx, listAudit,
+		arg.MerchantID,
+		arg.CreatedGte,
+		arg.CreatedLt,
+		arg.CursorCreatedAt,
+		arg.CursorID,
+		arg.RowOffset,
+		arg.RowLimit,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []AuditLog
+	for rows.Next() {
+		var i AuditLog
+		if err := rows.Scan(
+			&i.ID,
+			&i.MerchantID,
+			&i.Actor,
+			&i.Action,
+			&i.Target,
+			&i.SourceAddress,
+			&i.Details,
+			&i.CreatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listAuditNewer = `-- name: ListAuditNewer :many
+SELECT id, merchant_id, actor, action, target, source_address, details, created_at FROM audit_log
+WHERE merchant_id = $1
+  AND created_at >= $2 AND created_at < $3
+  AND (created_at, id) > ($4::timestamptz, $5::bigint)
+ORDER BY created_at, id
+LIMIT $7 OFFSET $6
+`
+
+type ListAuditNewerParams struct {
+	MerchantID      *uuid.UUID
+	CreatedGte      time.Time
+	CreatedLt       time.Time
+	CursorCreatedAt time.Time
+	CursorID        int64
+	RowOffset       int32
+	RowLimit        int32
+}
+
+// The merchant's audit log entries just newer than the cursor, oldest first (for ending_before; the API reverses
+// the page), with the same filters as ListAudit.
+func (q *Queries) ListAuditNewer(ctx context.Context, arg ListAuditNewerParams) ([]AuditLog, error) {
+	rows, err := q.db.Query(ctx, listAuditNewer,
+		arg.MerchantID,
+		arg.CreatedGte,
+		arg.CreatedLt,
+		arg.CursorCreatedAt,
+		arg.CursorID,
+		arg.RowOffset,
+		arg.RowLimit,
+	)
 	if err != nil {
 		return nil, err
 	}

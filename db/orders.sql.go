@@ -8,16 +8,24 @@ package db
 import (
 	"context"
 	"encoding/json"
+	"time"
 
 	"github.com/google/uuid"
 )
 
 const countOrders = `-- name: CountOrders :one
-SELECT count(*) FROM orders WHERE merchant_id = $1
+SELECT count(*) FROM orders
+WHERE merchant_id = $1 AND created_at >= $2 AND created_at < $3
 `
 
-func (q *Queries) CountOrders(ctx context.Context, merchantID uuid.UUID) (int64, error) {
-	row := q.db.QueryRow(ctx, countOrders, merchantID)
+type CountOrdersParams struct {
+	MerchantID uuid.UUID
+	CreatedGte time.Time
+	CreatedLt  time.Time
+}
+
+func (q *Queries) CountOrders(ctx context.Context, arg CountOrdersParams) (int64, error) {
+	row := q.db.QueryRow(ctx, countOrders, arg.MerchantID, arg.CreatedGte, arg.CreatedLt)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
@@ -120,18 +128,94 @@ func (q *Queries) GetPublicOrder(ctx context.Context, id string) (GetPublicOrder
 const listOrders = `-- name: ListOrders :many
 SELECT id, merchant_id, amount, currency, receipt, notes, status, created_at, updated_at FROM orders
 WHERE merchant_id = $1
+  AND created_at >= $2 AND created_at < $3
+  AND (created_at, id) < ($4::timestamptz, $5::text)
 ORDER BY created_at DESC, id DESC
-LIMIT $2 OFFSET $3
+LIMIT $7 OFFSET $6
 `
 
 type ListOrdersParams struct {
-	MerchantID uuid.UUID
-	Limit      int32
-	Offset     int32
+	MerchantID      uuid.UUID
+	CreatedGte      time.Time
+	CreatedLt       time.Time
+	CursorCreatedAt time.Time
+	CursorID        string
+	RowOffset       int32
+	RowLimit        int32
 }
 
+// The merchant's orders newest first within [@created_gte, @created_lt), a page older than the cursor
+// (@cursor_created_at, @cursor_id); the first page's cursor is (far future, empty id), so the row
+// comparison is always there for the index.
 func (q *Queries) ListOrders(ctx context.Context, arg ListOrdersParams) ([]Order, error) {
-	rows, err := q.db.Query(ctx, listOrders, arg.MerchantID, arg.Limit, arg.Offset)
+	rows, err := q.db.Query(ctx, listOrders,
+		arg.MerchantID,
+		arg.CreatedGte,
+		arg.CreatedLt,
+		arg.CursorCreatedAt,
+		arg.CursorID,
+		arg.RowOffset,
+		arg.RowLimit,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []Order
+	for rows.Next() {
+		var i Order
+		if err := rows.Scan(
+			&i.ID,
+			&i.MerchantID,
+			&i.Amount,
+			&i.Currency,
+			&i.Receipt,
+			&i.Notes,
+			&i.Status,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listOrdersNewer = `-- name: ListOrdersNewer :many
+SELECT id, merchant_id, amount, currency, receipt, notes, status, created_at, updated_at FROM orders
+WHERE merchant_id = $1
+  AND created_at >= $2 AND created_at < $3
+  AND (created_at, id) > ($4::timestamptz, $5::text)
+ORDER BY created_at, id
+LIMIT $7 OFFSET $6
+`
+
+type ListOrdersNewerParams struct {
+	MerchantID      uuid.UUID
+	CreatedGte      time.Time
+	CreatedLt       time.Time
+	CursorCreatedAt time.Time
+	CursorID        string
+	RowOffset       int32
+	RowLimit        int32
+}
+
+// The merchant's orders just newer than the cursor, oldest first (for ending_before; the API reverses
+// the page), with the same filters as ListOrders.
+func (q *Queries) ListOrdersNewer(ctx context.Context, arg ListOrdersNewerParams) ([]Order, error) {
+	rows, err := q.db.Query(ctx, listOrdersNewer,
+		arg.MerchantID,
+		arg.CreatedGte,
+		arg.CreatedLt,
+		arg.CursorCreatedAt,
+		arg.CursorID,
+		arg.RowOffset,
+		arg.RowLimit,
+	)
 	if err != nil {
 		return nil, err
 	}

@@ -94,16 +94,15 @@ SELECT count(*) FROM payments
 WHERE merchant_id = $1
   AND ($2::text IS NULL OR status = $2)
   AND ($3::text IS NULL OR method = $3)
-  AND ($4::timestamptz IS NULL OR created_at >= $4)
-  AND ($5::timestamptz IS NULL OR created_at < $5)
+  AND created_at >= $4 AND created_at < $5
 `
 
 type CountPaymentsParams struct {
-	MerchantID    uuid.UUID
-	Status        *string
-	Method        *string
-	CreatedFrom   *time.Time
-	CreatedBefore *time.Time
+	MerchantID uuid.UUID
+	Status     *string
+	Method     *string
+	CreatedGte time.Time
+	CreatedLt  time.Time
 }
 
 func (q *Queries) CountPayments(ctx context.Context, arg CountPaymentsParams) (int64, error) {
@@ -111,8 +110,8 @@ func (q *Queries) CountPayments(ctx context.Context, arg CountPaymentsParams) (i
 		arg.MerchantID,
 		arg.Status,
 		arg.Method,
-		arg.CreatedFrom,
-		arg.CreatedBefore,
+		arg.CreatedGte,
+		arg.CreatedLt,
 	)
 	var count int64
 	err := row.Scan(&count)
@@ -374,29 +373,110 @@ SELECT id, order_id, merchant_id, amount, currency, method, status, vpa, card_ne
 WHERE merchant_id = $1
   AND ($2::text IS NULL OR status = $2)
   AND ($3::text IS NULL OR method = $3)
-  AND ($4::timestamptz IS NULL OR created_at >= $4)
-  AND ($5::timestamptz IS NULL OR created_at < $5)
+  AND created_at >= $4 AND created_at < $5
+  AND (created_at, id) < ($6::timestamptz, $7::text)
 ORDER BY created_at DESC, id DESC
-LIMIT $7 OFFSET $6
+LIMIT $9 OFFSET $8
 `
 
 type ListPaymentsParams struct {
-	MerchantID    uuid.UUID
-	Status        *string
-	Method        *string
-	CreatedFrom   *time.Time
-	CreatedBefore *time.Time
-	RowOffset     int32
-	RowLimit      int32
+	MerchantID      uuid.UUID
+	Status          *string
+	Method          *string
+	CreatedGte      time.Time
+	CreatedLt       time.Time
+	CursorCreatedAt time.Time
+	CursorID        string
+	RowOffset       int32
+	RowLimit        int32
 }
 
+// The merchant's payments, filtered, newest first within [@created_gte, @created_lt), a page older than the cursor
+// (@cursor_created_at, @cursor_id); the first page's cursor is (far future, empty id), so the row
+// comparison is always there for the index.
 func (q *Queries) ListPayments(ctx context.Context, arg ListPaymentsParams) ([]Payment, error) {
 	rows, err := q.db.Query(ctx, listPayments,
 		arg.MerchantID,
 		arg.Status,
 		arg.Method,
-		arg.CreatedFrom,
-		arg.CreatedBefore,
+		arg.CreatedGte,
+		arg.CreatedLt,
+		arg.CursorCreatedAt,
+		arg.CursorID,
+		arg.RowOffset,
+		arg.RowLimit,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []Payment
+	for rows.Next() {
+		var i Payment
+		if err := rows.Scan(
+			&i.ID,
+			&i.OrderID,
+			&i.MerchantID,
+			&i.Amount,
+			&i.Currency,
+			&i.Method,
+			&i.Status,
+			&i.Vpa,
+			&i.CardNetwork,
+			&i.CardBin,
+			&i.CardLast4,
+			&i.ErrorCode,
+			&i.ErrorDescription,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.Captured,
+			&i.CapturedAt,
+			&i.AmountRefunded,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listPaymentsNewer = `-- name: ListPaymentsNewer :many
+SELECT id, order_id, merchant_id, amount, currency, method, status, vpa, card_network, card_bin, card_last4, error_code, error_description, created_at, updated_at, captured, captured_at, amount_refunded FROM payments
+WHERE merchant_id = $1
+  AND ($2::text IS NULL OR status = $2)
+  AND ($3::text IS NULL OR method = $3)
+  AND created_at >= $4 AND created_at < $5
+  AND (created_at, id) > ($6::timestamptz, $7::text)
+ORDER BY created_at, id
+LIMIT $9 OFFSET $8
+`
+
+type ListPaymentsNewerParams struct {
+	MerchantID      uuid.UUID
+	Status          *string
+	Method          *string
+	CreatedGte      time.Time
+	CreatedLt       time.Time
+	CursorCreatedAt time.Time
+	CursorID        string
+	RowOffset       int32
+	RowLimit        int32
+}
+
+// The merchant's payments, filtered, just newer than the cursor, oldest first (for ending_before; the API reverses
+// the page), with the same filters as ListPayments.
+func (q *Queries) ListPaymentsNewer(ctx context.Context, arg ListPaymentsNewerParams) ([]Payment, error) {
+	rows, err := q.db.Query(ctx, listPaymentsNewer,
+		arg.MerchantID,
+		arg.Status,
+		arg.Method,
+		arg.CreatedGte,
+		arg.CreatedLt,
+		arg.CursorCreatedAt,
+		arg.CursorID,
 		arg.RowOffset,
 		arg.RowLimit,
 	)

@@ -16,15 +16,23 @@ const countRefunds = `-- name: CountRefunds :one
 SELECT count(*) FROM refunds
 WHERE merchant_id = $1
   AND ($2::text IS NULL OR payment_id = $2)
+  AND created_at >= $3 AND created_at < $4
 `
 
 type CountRefundsParams struct {
 	MerchantID uuid.UUID
 	PaymentID  *string
+	CreatedGte time.Time
+	CreatedLt  time.Time
 }
 
 func (q *Queries) CountRefunds(ctx context.Context, arg CountRefundsParams) (int64, error) {
-	row := q.db.QueryRow(ctx, countRefunds, arg.MerchantID, arg.PaymentID)
+	row := q.db.QueryRow(ctx, countRefunds,
+		arg.MerchantID,
+		arg.PaymentID,
+		arg.CreatedGte,
+		arg.CreatedLt,
+	)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
@@ -176,21 +184,100 @@ const listRefunds = `-- name: ListRefunds :many
 SELECT id, payment_id, order_id, merchant_id, amount, currency, reason, status, error_code, error_description, processed_at, created_at, updated_at FROM refunds
 WHERE merchant_id = $1
   AND ($2::text IS NULL OR payment_id = $2)
+  AND created_at >= $3 AND created_at < $4
+  AND (created_at, id) < ($5::timestamptz, $6::text)
 ORDER BY created_at DESC, id DESC
-LIMIT $4 OFFSET $3
+LIMIT $8 OFFSET $7
 `
 
 type ListRefundsParams struct {
-	MerchantID uuid.UUID
-	PaymentID  *string
-	RowOffset  int32
-	RowLimit   int32
+	MerchantID      uuid.UUID
+	PaymentID       *string
+	CreatedGte      time.Time
+	CreatedLt       time.Time
+	CursorCreatedAt time.Time
+	CursorID        string
+	RowOffset       int32
+	RowLimit        int32
 }
 
+// The merchant's refunds, optionally of one payment, newest first within [@created_gte, @created_lt), a page older than the cursor
+// (@cursor_created_at, @cursor_id); the first page's cursor is (far future, empty id), so the row
+// comparison is always there for the index.
 func (q *Queries) ListRefunds(ctx context.Context, arg ListRefundsParams) ([]Refund, error) {
 	rows, err := q.db.Query(ctx, listRefunds,
 		arg.MerchantID,
 		arg.PaymentID,
+		arg.CreatedGte,
+		arg.CreatedLt,
+		arg.CursorCreatedAt,
+		arg.CursorID,
+		arg.RowOffset,
+		arg.RowLimit,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []Refund
+	for rows.Next() {
+		var i Refund
+		if err := rows.Scan(
+			&i.ID,
+			&i.PaymentID,
+			&i.OrderID,
+			&i.MerchantID,
+			&i.Amount,
+			&i.Currency,
+			&i.Reason,
+			&i.Status,
+			&i.ErrorCode,
+			&i.ErrorDescription,
+			&i.ProcessedAt,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listRefundsNewer = `-- name: ListRefundsNewer :many
+SELECT id, payment_id, order_id, merchant_id, amount, currency, reason, status, error_code, error_description, processed_at, created_at, updated_at FROM refunds
+WHERE merchant_id = $1
+  AND ($2::text IS NULL OR payment_id = $2)
+  AND created_at >= $3 AND created_at < $4
+  AND (created_at, id) > ($5::timestamptz, $6::text)
+ORDER BY created_at, id
+LIMIT $8 OFFSET $7
+`
+
+type ListRefundsNewerParams struct {
+	MerchantID      uuid.UUID
+	PaymentID       *string
+	CreatedGte      time.Time
+	CreatedLt       time.Time
+	CursorCreatedAt time.Time
+	CursorID        string
+	RowOffset       int32
+	RowLimit        int32
+}
+
+// The merchant's refunds, optionally of one payment, just newer than the cursor, oldest first (for ending_before; the API reverses
+// the page), with the same filters as ListRefunds.
+func (q *Queries) ListRefundsNewer(ctx context.Context, arg ListRefundsNewerParams) ([]Refund, error) {
+	rows, err := q.db.Query(ctx, listRefundsNewer,
+		arg.MerchantID,
+		arg.PaymentID,
+		arg.CreatedGte,
+		arg.CreatedLt,
+		arg.CursorCreatedAt,
+		arg.CursorID,
 		arg.RowOffset,
 		arg.RowLimit,
 	)

@@ -18,16 +18,25 @@ SELECT count(*) FROM webhook_logs
 WHERE merchant_id = $1
   AND ($2::text IS NULL OR status = $2)
   AND ($3::text IS NULL OR event = $3)
+  AND created_at >= $4 AND created_at < $5
 `
 
 type CountWebhookLogsParams struct {
 	MerchantID uuid.UUID
 	Status     *string
 	Event      *string
+	CreatedGte time.Time
+	CreatedLt  time.Time
 }
 
 func (q *Queries) CountWebhookLogs(ctx context.Context, arg CountWebhookLogsParams) (int64, error) {
-	row := q.db.QueryRow(ctx, countWebhookLogs, arg.MerchantID, arg.Status, arg.Event)
+	row := q.db.QueryRow(ctx, countWebhookLogs,
+		arg.MerchantID,
+		arg.Status,
+		arg.Event,
+		arg.CreatedGte,
+		arg.CreatedLt,
+	)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
@@ -262,23 +271,107 @@ SELECT id, merchant_id, event, payment_id, refund_id, payload, status, attempts,
 WHERE merchant_id = $1
   AND ($2::text IS NULL OR status = $2)
   AND ($3::text IS NULL OR event = $3)
+  AND created_at >= $4 AND created_at < $5
+  AND (created_at, id) < ($6::timestamptz, $7::text)
 ORDER BY created_at DESC, id DESC
-LIMIT $5 OFFSET $4
+LIMIT $9 OFFSET $8
 `
 
 type ListWebhookLogsParams struct {
-	MerchantID uuid.UUID
-	Status     *string
-	Event      *string
-	RowOffset  int32
-	RowLimit   int32
+	MerchantID      uuid.UUID
+	Status          *string
+	Event           *string
+	CreatedGte      time.Time
+	CreatedLt       time.Time
+	CursorCreatedAt time.Time
+	CursorID        string
+	RowOffset       int32
+	RowLimit        int32
 }
 
+// The merchant's webhook deliveries, filtered, newest first within [@created_gte, @created_lt), a page older than the cursor
+// (@cursor_created_at, @cursor_id); the first page's cursor is (far future, empty id), so the row
+// comparison is always there for the index.
 func (q *Queries) ListWebhookLogs(ctx context.Context, arg ListWebhookLogsParams) ([]WebhookLog, error) {
 	rows, err := q.db.Query(ctx, listWebhookLogs,
 		arg.MerchantID,
 		arg.Status,
 		arg.Event,
+		arg.CreatedGte,
+		arg.CreatedLt,
+		arg.CursorCreatedAt,
+		arg.CursorID,
+		arg.RowOffset,
+		arg.RowLimit,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []WebhookLog
+	for rows.Next() {
+		var i WebhookLog
+		if err := rows.Scan(
+			&i.ID,
+			&i.MerchantID,
+			&i.Event,
+			&i.PaymentID,
+			&i.RefundID,
+			&i.Payload,
+			&i.Status,
+			&i.Attempts,
+			&i.LastAttemptAt,
+			&i.NextRetryAt,
+			&i.ResponseCode,
+			&i.ResponseBody,
+			&i.Error,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listWebhookLogsNewer = `-- name: ListWebhookLogsNewer :many
+SELECT id, merchant_id, event, payment_id, refund_id, payload, status, attempts, last_attempt_at, next_retry_at, response_code, response_body, error, created_at, updated_at FROM webhook_logs
+WHERE merchant_id = $1
+  AND ($2::text IS NULL OR status = $2)
+  AND ($3::text IS NULL OR event = $3)
+  AND created_at >= $4 AND created_at < $5
+  AND (created_at, id) > ($6::timestamptz, $7::text)
+ORDER BY created_at, id
+LIMIT $9 OFFSET $8
+`
+
+type ListWebhookLogsNewerParams struct {
+	MerchantID      uuid.UUID
+	Status          *string
+	Event           *string
+	CreatedGte      time.Time
+	CreatedLt       time.Time
+	CursorCreatedAt time.Time
+	CursorID        string
+	RowOffset       int32
+	RowLimit        int32
+}
+
+// The merchant's webhook deliveries, filtered, just newer than the cursor, oldest first (for ending_before; the API reverses
+// the page), with the same filters as ListWebhookLogs.
+func (q *Queries) ListWebhookLogsNewer(ctx context.Context, arg ListWebhookLogsNewerParams) ([]WebhookLog, error) {
+	rows, err := q.db.Query(ctx, listWebhookLogsNewer,
+		arg.MerchantID,
+		arg.Status,
+		arg.Event,
+		arg.CreatedGte,
+		arg.CreatedLt,
+		arg.CursorCreatedAt,
+		arg.CursorID,
 		arg.RowOffset,
 		arg.RowLimit,
 	)

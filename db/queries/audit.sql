@@ -3,10 +3,30 @@ INSERT INTO audit_log (merchant_id, actor, action, target, source_address, detai
 VALUES ($1, $2, $3, $4, $5, $6);
 
 -- name: ListAudit :many
+-- The merchant's audit log entries newest first within [@created_gte, @created_lt), a page older than the cursor
+-- (@cursor_created_at, @cursor_id); the first page's cursor is (far future, 0), so the row
+-- comparison is always there for the index.
 SELECT * FROM audit_log
 WHERE merchant_id = @merchant_id
+  AND created_at >= @created_gte AND created_at < @created_lt
+  AND (created_at, id) < (sqlc.arg(cursor_created_at)::timestamptz, sqlc.arg(cursor_id)::bigint)
 ORDER BY created_at DESC, id DESC
 LIMIT @row_limit OFFSET @row_offset;
 
+-- name: ListAuditNewer :many
+-- The merchant's audit log entries just newer than the cursor, oldest first (for ending_before; the API reverses
+-- the page), with the same filters as ListAudit.
+SELECT * FROM audit_log
+WHERE merchant_id = @merchant_id
+  AND created_at >= @created_gte AND created_at < @created_lt
+  AND (created_at, id) > (sqlc.arg(cursor_created_at)::timestamptz, sqlc.arg(cursor_id)::bigint)
+ORDER BY created_at, id
+LIMIT @row_limit OFFSET @row_offset;
+
 -- name: CountAudit :one
-SELECT count(*) FROM audit_log WHERE merchant_id = $1;
+SELECT count(*) FROM audit_log
+WHERE merchant_id = @merchant_id AND created_at >= @created_gte AND created_at < @created_lt;
+
+-- name: GetAuditCreatedAt :one
+-- When the merchant's audit log entry was recorded: the position of a list cursor.
+SELECT created_at FROM audit_log WHERE id = $1 AND merchant_id = $2;

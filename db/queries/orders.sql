@@ -12,13 +12,29 @@ FROM orders o JOIN merchants m ON m.id = o.merchant_id
 WHERE o.id = $1;
 
 -- name: ListOrders :many
+-- The merchant's orders newest first within [@created_gte, @created_lt), a page older than the cursor
+-- (@cursor_created_at, @cursor_id); the first page's cursor is (far future, empty id), so the row
+-- comparison is always there for the index.
 SELECT * FROM orders
-WHERE merchant_id = $1
+WHERE merchant_id = @merchant_id
+  AND created_at >= @created_gte AND created_at < @created_lt
+  AND (created_at, id) < (sqlc.arg(cursor_created_at)::timestamptz, sqlc.arg(cursor_id)::text)
 ORDER BY created_at DESC, id DESC
-LIMIT $2 OFFSET $3;
+LIMIT @row_limit OFFSET @row_offset;
+
+-- name: ListOrdersNewer :many
+-- The merchant's orders just newer than the cursor, oldest first (for ending_before; the API reverses
+-- the page), with the same filters as ListOrders.
+SELECT * FROM orders
+WHERE merchant_id = @merchant_id
+  AND created_at >= @created_gte AND created_at < @created_lt
+  AND (created_at, id) > (sqlc.arg(cursor_created_at)::timestamptz, sqlc.arg(cursor_id)::text)
+ORDER BY created_at, id
+LIMIT @row_limit OFFSET @row_offset;
 
 -- name: CountOrders :one
-SELECT count(*) FROM orders WHERE merchant_id = $1;
+SELECT count(*) FROM orders
+WHERE merchant_id = @merchant_id AND created_at >= @created_gte AND created_at < @created_lt;
 
 -- name: MarkOrderPaid :exec
 UPDATE orders SET status = 'paid', updated_at = now() WHERE id = $1 AND status <> 'paid';

@@ -28,13 +28,28 @@ SELECT * FROM payments WHERE id = $1 AND merchant_id = $2;
 SELECT * FROM payments WHERE id = $1;
 
 -- name: ListPayments :many
+-- The merchant's payments, filtered, newest first within [@created_gte, @created_lt), a page older than the cursor
+-- (@cursor_created_at, @cursor_id); the first page's cursor is (far future, empty id), so the row
+-- comparison is always there for the index.
 SELECT * FROM payments
 WHERE merchant_id = @merchant_id
   AND (sqlc.narg('status')::text IS NULL OR status = sqlc.narg('status'))
   AND (sqlc.narg('method')::text IS NULL OR method = sqlc.narg('method'))
-  AND (sqlc.narg('created_from')::timestamptz IS NULL OR created_at >= sqlc.narg('created_from'))
-  AND (sqlc.narg('created_before')::timestamptz IS NULL OR created_at < sqlc.narg('created_before'))
+  AND created_at >= @created_gte AND created_at < @created_lt
+  AND (created_at, id) < (sqlc.arg(cursor_created_at)::timestamptz, sqlc.arg(cursor_id)::text)
 ORDER BY created_at DESC, id DESC
+LIMIT @row_limit OFFSET @row_offset;
+
+-- name: ListPaymentsNewer :many
+-- The merchant's payments, filtered, just newer than the cursor, oldest first (for ending_before; the API reverses
+-- the page), with the same filters as ListPayments.
+SELECT * FROM payments
+WHERE merchant_id = @merchant_id
+  AND (sqlc.narg('status')::text IS NULL OR status = sqlc.narg('status'))
+  AND (sqlc.narg('method')::text IS NULL OR method = sqlc.narg('method'))
+  AND created_at >= @created_gte AND created_at < @created_lt
+  AND (created_at, id) > (sqlc.arg(cursor_created_at)::timestamptz, sqlc.arg(cursor_id)::text)
+ORDER BY created_at, id
 LIMIT @row_limit OFFSET @row_offset;
 
 -- name: CountPayments :one
@@ -42,8 +57,7 @@ SELECT count(*) FROM payments
 WHERE merchant_id = @merchant_id
   AND (sqlc.narg('status')::text IS NULL OR status = sqlc.narg('status'))
   AND (sqlc.narg('method')::text IS NULL OR method = sqlc.narg('method'))
-  AND (sqlc.narg('created_from')::timestamptz IS NULL OR created_at >= sqlc.narg('created_from'))
-  AND (sqlc.narg('created_before')::timestamptz IS NULL OR created_at < sqlc.narg('created_before'));
+  AND created_at >= @created_gte AND created_at < @created_lt;
 
 -- name: FinishPayment :one
 -- Moves a pending payment to its final status; a payment that is already final is left alone

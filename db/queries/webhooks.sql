@@ -36,18 +36,36 @@ RETURNING *;
 SELECT * FROM webhook_logs WHERE id = $1 AND merchant_id = $2;
 
 -- name: ListWebhookLogs :many
+-- The merchant's webhook deliveries, filtered, newest first within [@created_gte, @created_lt), a page older than the cursor
+-- (@cursor_created_at, @cursor_id); the first page's cursor is (far future, empty id), so the row
+-- comparison is always there for the index.
 SELECT * FROM webhook_logs
 WHERE merchant_id = @merchant_id
   AND (sqlc.narg('status')::text IS NULL OR status = sqlc.narg('status'))
   AND (sqlc.narg('event')::text IS NULL OR event = sqlc.narg('event'))
+  AND created_at >= @created_gte AND created_at < @created_lt
+  AND (created_at, id) < (sqlc.arg(cursor_created_at)::timestamptz, sqlc.arg(cursor_id)::text)
 ORDER BY created_at DESC, id DESC
+LIMIT @row_limit OFFSET @row_offset;
+
+-- name: ListWebhookLogsNewer :many
+-- The merchant's webhook deliveries, filtered, just newer than the cursor, oldest first (for ending_before; the API reverses
+-- the page), with the same filters as ListWebhookLogs.
+SELECT * FROM webhook_logs
+WHERE merchant_id = @merchant_id
+  AND (sqlc.narg('status')::text IS NULL OR status = sqlc.narg('status'))
+  AND (sqlc.narg('event')::text IS NULL OR event = sqlc.narg('event'))
+  AND created_at >= @created_gte AND created_at < @created_lt
+  AND (created_at, id) > (sqlc.arg(cursor_created_at)::timestamptz, sqlc.arg(cursor_id)::text)
+ORDER BY created_at, id
 LIMIT @row_limit OFFSET @row_offset;
 
 -- name: CountWebhookLogs :one
 SELECT count(*) FROM webhook_logs
 WHERE merchant_id = @merchant_id
   AND (sqlc.narg('status')::text IS NULL OR status = sqlc.narg('status'))
-  AND (sqlc.narg('event')::text IS NULL OR event = sqlc.narg('event'));
+  AND (sqlc.narg('event')::text IS NULL OR event = sqlc.narg('event'))
+  AND created_at >= @created_gte AND created_at < @created_lt;
 
 -- name: ListUnsentEvents :many
 -- Events never attempted although older than the cutoff: their delivery was never started.
