@@ -67,7 +67,7 @@ func readList(r *http.Request) (listQuery, error) {
 		}
 		t, err := parseInstant(v)
 		if err != nil {
-			return l, badRequest("created[%s] must be a time as Unix seconds or ISO 8601 (2006-01-02T15:04:05Z)", name)
+			return l, badRequest("created[%s] must be a time as Unix seconds or ISO 8601, such as 2026-01-02T15:04:05Z (a + in a zone is sent as %%2B)", name)
 		}
 		floor := t.Truncate(time.Microsecond)
 		ceil := floor

@@ -1086,6 +1086,10 @@ func TestOpenAPIResponses(t *testing.T) {
 	do(GET, "/api/v1/orders?limit=2&skip=1", nil, 200)
 	do(GET, "/api/v1/orders?offset=1", nil, 200)
 	do(GET, "/api/v1/orders?limit=0", nil, 400)
+	do(GET, "/api/v1/orders?limit=1&starting_after="+orderID, nil, 200)
+	do(GET, "/api/v1/orders?ending_before="+orderID+"&created[gte]=1700000000&created[lt]=2100-01-01T00:00:00Z", nil, 200)
+	do(GET, "/api/v1/orders?starting_after="+orderID+"&ending_before="+orderID, nil, 400)
+	do(GET, "/api/v1/orders?skip=10001", nil, 400)
 	anon(GET, "/api/v1/orders/"+orderID+"/public", nil, 200)
 	anon(OPTIONS, "/api/v1/orders/"+orderID+"/public", nil, 204)
 	anon(GET, "/api/v1/orders/order_0000000000000000/public", nil, 404)
@@ -1131,6 +1135,9 @@ func TestOpenAPIResponses(t *testing.T) {
 	do(GET, "/api/v1/payments?status=success&method=upi&from="+today+"&to="+today+"&limit=5&skip=0", nil, 200)
 	do(GET, "/api/v1/payments?status=failed&method=card&offset=0", nil, 200)
 	do(GET, "/api/v1/payments?from=yesterday", nil, 400)
+	do(GET, "/api/v1/payments?created[gt]=2026-01-01&created[lte]=4102444800&limit=1&starting_after="+upiID, nil, 200)
+	do(GET, "/api/v1/payments?starting_after=pay_0000000000000000", nil, 400)
+	do(GET, "/api/v1/payments?created[gte]=yesterday", nil, 400)
 	do(GET, "/api/v1/payments/pay_0000000000000000", nil, 404)
 
 	// Capture.
@@ -1178,6 +1185,7 @@ func TestOpenAPIResponses(t *testing.T) {
 	do(GET, "/api/v1/refunds", nil, 200)
 	do(GET, "/api/v1/refunds?payment_id="+upiID+"&limit=1", nil, 200)
 	do(GET, "/api/v1/refunds?limit=101", nil, 400)
+	do(GET, "/api/v1/refunds?ending_before=rfnd_0000000000000000", nil, 400)
 	do(GET, "/api/v1/refunds/rfnd_0000000000000000", nil, 404)
 
 	// Dashboard figures and the audit log.
@@ -1186,6 +1194,8 @@ func TestOpenAPIResponses(t *testing.T) {
 	do(GET, "/api/v1/stats?currency=XYZ", nil, 400)
 	do(GET, "/api/v1/audit-log?limit=100", nil, 200)
 	do(GET, "/api/v1/audit-log?skip=-1", nil, 400)
+	do(GET, "/api/v1/audit-log?created[gte]=0&created[lte]=2100-01-01T05:30:00%2B05:30", nil, 200)
+	do(GET, "/api/v1/audit-log?ending_before=x", nil, 400)
 
 	// Webhook deliveries, their log and a manual retry.
 	events := []string{"payment.created", "payment.pending", "payment.success", "payment.failed", "payment.captured",
@@ -1204,6 +1214,7 @@ func TestOpenAPIResponses(t *testing.T) {
 	do(GET, "/api/v1/webhooks?limit=100", nil, 200)
 	do(GET, "/api/v1/webhooks?event=payment.success&status=success&offset=1", nil, 200)
 	do(GET, "/api/v1/webhooks?limit=x", nil, 400)
+	do(GET, "/api/v1/webhooks?limit=2&ending_before="+testEvent, nil, 200)
 	gw.WaitFor(t, "/api/v1/webhooks/"+testEvent, func(l map[string]any) bool { return l["status"] == "success" })
 	do(GET, "/api/v1/webhooks/"+testEvent, nil, 200)
 	do(GET, "/api/v1/webhooks/evt_0000000000000000", nil, 404)
