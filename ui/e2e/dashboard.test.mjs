@@ -585,6 +585,38 @@ test("the audit log records sign-ins and webhook changes, and updates live", { t
   await context.close();
 });
 
+test("orders page by cursor, and a page stays put while orders are created", { timeout: TEST_TIMEOUT }, async () => {
+  for (let i = 0; i < 21; i++) await createOrder(1000 + i);
+  const ids = async () =>
+    dashboard.locator("[data-test-id=orders-table] [data-test-id=order-row]").evaluateAll((rows) =>
+      rows.map((row) => row.getAttribute("data-order-id")),
+    );
+  const firstPage = (await api("/orders?limit=20")).orders.map((o) => o.id);
+  const [twentyFirst] = (await api(`/orders?limit=1&starting_after=${firstPage[19]}`)).orders;
+
+  await dashboard.goto(`${BASE_URL}/dashboard/orders`);
+  await eventually(async () => assert.deepEqual(await ids(), firstPage));
+  const pagination = dashboard.getByRole("navigation", { name: "Pagination" });
+  assert.ok(await pagination.getByRole("button", { name: "Previous" }).isDisabled());
+
+  await pagination.getByRole("button", { name: "Next" }).click();
+  await dashboard.waitForURL(new RegExp(`after=${firstPage[19]}`));
+  await eventually(async () => assert.equal((await ids())[0], twentyFirst.id));
+  const secondPage = await ids();
+
+  // New orders are newer than every order shown: the second page does not shift.
+  const created = await createOrder(2000);
+  await dashboard.reload();
+  await eventually(async () => assert.deepEqual(await ids(), secondPage));
+
+  await pagination.getByRole("button", { name: "Previous" }).click();
+  await dashboard.waitForURL(new RegExp(`before=${twentyFirst.id}`));
+  await eventually(async () => assert.deepEqual(await ids(), firstPage));
+  assert.ok(!(await ids()).includes(created.id));
+  // has_more: the order created since is newer still.
+  assert.ok(await pagination.getByRole("button", { name: "Previous" }).isEnabled());
+});
+
 test("logging out returns to the sign-in page", { timeout: TEST_TIMEOUT }, async () => {
   await dashboard.goto(`${BASE_URL}/dashboard`);
   await dashboard.getByRole("button", { name: "Log out" }).click();

@@ -17,6 +17,7 @@ import type {
   WebhookConfig,
   WebhookDelivery,
 } from "./types";
+import type { Cursor } from "../lib/cursor";
 
 export class ApiError extends Error {
   readonly status: number;
@@ -102,15 +103,16 @@ async function request<T>(method: string, path: string, options: RequestOptions 
   return (await response.json()) as T;
 }
 
+// A page of a list, newest first: hasMore says whether more items lie in the direction of paging
+// (older, or newer when read with ending_before).
 export interface Page<T> {
   items: T[];
   total: number;
+  hasMore: boolean;
 }
 
-interface PageQuery {
-  limit: number;
-  skip: number;
-}
+// A page size and at most one cursor (an item id of the list).
+type PageQuery = { limit: number } & Cursor;
 
 let publicConfig: Promise<PublicConfig> | undefined;
 
@@ -140,8 +142,11 @@ export const api = {
     create: (body: { amount: number; currency?: string; receipt?: string }) =>
       request<Order>("POST", "/orders", { body }),
     list: async (page: PageQuery, signal?: AbortSignal): Promise<Page<Order>> => {
-      const res = await request<{ total: number; orders: Order[] }>("GET", "/orders", { query: { ...page }, signal });
-      return { items: res.orders, total: res.total };
+      const res = await request<{ total: number; has_more: boolean; orders: Order[] }>("GET", "/orders", {
+        query: { ...page },
+        signal,
+      });
+      return { items: res.orders, total: res.total, hasMore: res.has_more };
     },
     getPublic: (orderId: string, signal?: AbortSignal) =>
       request<PublicOrder>("GET", `/orders/${encodeURIComponent(orderId)}/public`, { signal }),
@@ -149,11 +154,11 @@ export const api = {
 
   payments: {
     list: async (page: PageQuery, filters: PaymentFilters, signal?: AbortSignal): Promise<Page<Payment>> => {
-      const res = await request<{ total: number; payments: Payment[] }>("GET", "/payments", {
+      const res = await request<{ total: number; has_more: boolean; payments: Payment[] }>("GET", "/payments", {
         query: { ...page, ...filters },
         signal,
       });
-      return { items: res.payments, total: res.total };
+      return { items: res.payments, total: res.total, hasMore: res.has_more };
     },
     get: (id: string, signal?: AbortSignal) =>
       request<Payment>("GET", `/payments/${encodeURIComponent(id)}`, { signal }),
@@ -169,21 +174,21 @@ export const api = {
 
   refunds: {
     list: async (page: PageQuery & { payment_id?: string }, signal?: AbortSignal): Promise<Page<Refund>> => {
-      const res = await request<{ total: number; refunds: Refund[] }>("GET", "/refunds", {
+      const res = await request<{ total: number; has_more: boolean; refunds: Refund[] }>("GET", "/refunds", {
         query: { ...page },
         signal,
       });
-      return { items: res.refunds, total: res.total };
+      return { items: res.refunds, total: res.total, hasMore: res.has_more };
     },
   },
 
   auditLog: {
     list: async (page: PageQuery, signal?: AbortSignal): Promise<Page<AuditEntry>> => {
-      const res = await request<{ total: number; entries: AuditEntry[] }>("GET", "/audit-log", {
+      const res = await request<{ total: number; has_more: boolean; entries: AuditEntry[] }>("GET", "/audit-log", {
         query: { ...page },
         signal,
       });
-      return { items: res.entries, total: res.total };
+      return { items: res.entries, total: res.total, hasMore: res.has_more };
     },
   },
 
@@ -194,11 +199,11 @@ export const api = {
     regenerateSecret: () => request<WebhookConfig>("POST", "/webhooks/regenerate-secret"),
     sendTest: () => request<{ id: string; status: string }>("POST", "/webhooks/test"),
     list: async (page: PageQuery & { status?: string }, signal?: AbortSignal): Promise<Page<WebhookDelivery>> => {
-      const res = await request<{ data: WebhookDelivery[]; total: number }>("GET", "/webhooks", {
-        query: { limit: page.limit, offset: page.skip, status: page.status },
+      const res = await request<{ data: WebhookDelivery[]; total: number; has_more: boolean }>("GET", "/webhooks", {
+        query: { ...page },
         signal,
       });
-      return { items: res.data, total: res.total };
+      return { items: res.data, total: res.total, hasMore: res.has_more };
     },
     retry: (id: string) =>
       request<{ id: string; status: string; message: string }>("POST", `/webhooks/${encodeURIComponent(id)}/retry`),

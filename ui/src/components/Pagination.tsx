@@ -1,34 +1,35 @@
+import type { Cursor, PageLinks } from "../lib/cursor";
+
 interface Props {
-  page: number; // 0-based
-  pageSize: number;
+  shown: number; // items on this page
   total: number;
-  onPage: (page: number) => void;
+  links: PageLinks;
+  onPage: (cursor: Cursor) => void;
 }
 
-export function Pagination({ page, pageSize, total, onPage }: Props) {
+// Previous (newer) and Next (older) pages of a list read by cursor.
+export function Pagination({ shown, total, links, onPage }: Props) {
   if (total === 0) return null;
-  const first = page * pageSize + 1;
-  const last = Math.min(total, (page + 1) * pageSize);
-  const pages = Math.ceil(total / pageSize);
+  const { previous, next } = links;
   return (
     <nav className="pagination" aria-label="Pagination">
       <span className="muted">
-        {first}–{last} of {total}
+        {shown} of {total}
       </span>
       <div className="pagination-buttons">
         <button
           type="button"
           className="button button-secondary button-small"
-          disabled={page === 0}
-          onClick={() => onPage(page - 1)}
+          disabled={previous === null}
+          onClick={() => previous && onPage(previous)}
         >
           Previous
         </button>
         <button
           type="button"
           className="button button-secondary button-small"
-          disabled={page >= pages - 1}
-          onClick={() => onPage(page + 1)}
+          disabled={next === null}
+          onClick={() => next && onPage(next)}
         >
           Next
         </button>

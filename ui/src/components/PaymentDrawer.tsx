@@ -23,7 +23,7 @@ interface Details {
 async function loadDetails(paymentId: string, signal: AbortSignal): Promise<Details> {
   const [payment, refunds, config] = await Promise.all([
     api.payments.get(paymentId, signal),
-    api.refunds.list({ payment_id: paymentId, limit: 100, skip: 0 }, signal),
+    api.refunds.list({ payment_id: paymentId, limit: 100 }, signal),
     api.publicConfig(),
   ]);
   return { payment, refunds: refunds.items, config };

@@ -7,7 +7,8 @@ import { LoadingBlock } from "../components/Spinner";
 import { TableMessage } from "../components/TableMessage";
 import { auditActionLabel, auditActor, auditDetails, truncate } from "../lib/audit";
 import { formatDateTime } from "../lib/dates";
-import { usePage } from "../lib/usePage";
+import { pageLinks } from "../lib/cursor";
+import { useCursor } from "../lib/useCursor";
 import { useResource } from "../lib/useResource";
 
 const PAGE_SIZE = 20;
@@ -15,10 +16,10 @@ const COLUMNS = 6;
 const DETAILS_LENGTH = 60;
 
 export function AuditLogPage() {
-  const [page, setPage] = usePage();
+  const [cursor, setCursor] = useCursor();
   const entries = useResource(
-    `audit-log:${page}`,
-    (signal) => api.auditLog.list({ limit: PAGE_SIZE, skip: page * PAGE_SIZE }, signal),
+    `audit-log:${JSON.stringify(cursor)}`,
+    (signal) => api.auditLog.list({ limit: PAGE_SIZE, ...cursor }, signal),
     { pollMs: 3000 },
   );
 
@@ -81,7 +82,12 @@ export function AuditLogPage() {
             </tbody>
           </table>
         </div>
-        <Pagination page={page} pageSize={PAGE_SIZE} total={entries.data?.total ?? 0} onPage={setPage} />
+        <Pagination
+          shown={entries.data?.items.length ?? 0}
+          total={entries.data?.total ?? 0}
+          links={pageLinks(cursor, entries.data?.items ?? [], entries.data?.hasMore ?? false)}
+          onPage={setCursor}
+        />
       </Card>
     </>
   );

@@ -9,16 +9,17 @@ import { StatusBadge } from "../components/StatusBadge";
 import { TableMessage } from "../components/TableMessage";
 import { formatDateTime } from "../lib/dates";
 import { formatMoney } from "../lib/money";
-import { usePage } from "../lib/usePage";
+import { pageLinks } from "../lib/cursor";
+import { useCursor } from "../lib/useCursor";
 import { useResource } from "../lib/useResource";
 
 const PAGE_SIZE = 20;
 const COLUMNS = 5;
 
 export function OrdersPage() {
-  const [page, setPage] = usePage();
-  const orders = useResource(`orders:${page}`, (signal) =>
-    api.orders.list({ limit: PAGE_SIZE, skip: page * PAGE_SIZE }, signal),
+  const [cursor, setCursor] = useCursor();
+  const orders = useResource(`orders:${JSON.stringify(cursor)}`, (signal) =>
+    api.orders.list({ limit: PAGE_SIZE, ...cursor }, signal),
   );
 
   return (
@@ -74,7 +75,12 @@ export function OrdersPage() {
             </tbody>
           </table>
         </div>
-        <Pagination page={page} pageSize={PAGE_SIZE} total={orders.data?.total ?? 0} onPage={setPage} />
+        <Pagination
+          shown={orders.data?.items.length ?? 0}
+          total={orders.data?.total ?? 0}
+          links={pageLinks(cursor, orders.data?.items ?? [], orders.data?.hasMore ?? false)}
+          onPage={setCursor}
+        />
       </Card>
     </>
   );

@@ -9,17 +9,18 @@ import { StatusBadge } from "../components/StatusBadge";
 import { TableMessage } from "../components/TableMessage";
 import { formatDateTime } from "../lib/dates";
 import { formatMoney } from "../lib/money";
-import { usePage } from "../lib/usePage";
+import { pageLinks } from "../lib/cursor";
+import { useCursor } from "../lib/useCursor";
 import { useResource } from "../lib/useResource";
 
 const PAGE_SIZE = 20;
 const COLUMNS = 6;
 
 export function RefundsPage() {
-  const [page, setPage] = usePage();
+  const [cursor, setCursor] = useCursor();
   const refunds = useResource(
-    `refunds:${page}`,
-    (signal) => api.refunds.list({ limit: PAGE_SIZE, skip: page * PAGE_SIZE }, signal),
+    `refunds:${JSON.stringify(cursor)}`,
+    (signal) => api.refunds.list({ limit: PAGE_SIZE, ...cursor }, signal),
     {
       pollMs: 3000,
     },
@@ -81,7 +82,12 @@ export function RefundsPage() {
             </tbody>
           </table>
         </div>
-        <Pagination page={page} pageSize={PAGE_SIZE} total={refunds.data?.total ?? 0} onPage={setPage} />
+        <Pagination
+          shown={refunds.data?.items.length ?? 0}
+          total={refunds.data?.total ?? 0}
+          links={pageLinks(cursor, refunds.data?.items ?? [], refunds.data?.hasMore ?? false)}
+          onPage={setCursor}
+        />
       </Card>
     </>
   );

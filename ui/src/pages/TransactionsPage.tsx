@@ -7,11 +7,12 @@ import { Pagination } from "../components/Pagination";
 import { PaymentDrawer } from "../components/PaymentDrawer";
 import { PaymentFilters } from "../components/PaymentFilters";
 import { PaymentsTable } from "../components/PaymentsTable";
+import { cursorFromParams, pageLinks, withCursor } from "../lib/cursor";
 import { useResource } from "../lib/useResource";
 
 const PAGE_SIZE = 20;
 
-// Filters, page and the open payment live in the URL so a view can be shared or reloaded.
+// Filters, the page cursor and the open payment live in the URL so a view can be shared or reloaded.
 export function TransactionsPage() {
   const [params, setParams] = useSearchParams();
   const filters: Filters = {
@@ -20,12 +21,12 @@ export function TransactionsPage() {
     from: params.get("from") ?? "",
     to: params.get("to") ?? "",
   };
-  const page = Number(params.get("page") ?? 0);
+  const cursor = cursorFromParams(params);
   const openId = params.get("payment");
 
   const payments = useResource(
-    JSON.stringify({ filters, page }),
-    (signal) => api.payments.list({ limit: PAGE_SIZE, skip: page * PAGE_SIZE }, filters, signal),
+    JSON.stringify({ filters, cursor }),
+    (signal) => api.payments.list({ limit: PAGE_SIZE, ...cursor }, filters, signal),
     { pollMs: 3000 },
   );
 
@@ -50,7 +51,7 @@ export function TransactionsPage() {
         <PaymentFilters
           filters={filters}
           onChange={(f) =>
-            update({ status: f.status ?? "", method: f.method ?? "", from: f.from ?? "", to: f.to ?? "", page: 0 })
+            update({ status: f.status ?? "", method: f.method ?? "", from: f.from ?? "", to: f.to ?? "", after: null, before: null, page: null })
           }
         />
         <PaymentsTable
@@ -62,10 +63,10 @@ export function TransactionsPage() {
           filtered={Boolean(filters.status || filters.method || filters.from || filters.to)}
         />
         <Pagination
-          page={page}
-          pageSize={PAGE_SIZE}
+          shown={payments.data?.items.length ?? 0}
           total={payments.data?.total ?? 0}
-          onPage={(p) => update({ page: p })}
+          links={pageLinks(cursor, payments.data?.items ?? [], payments.data?.hasMore ?? false)}
+          onPage={(c) => setParams((current) => withCursor(current, c))}
         />
       </Card>
       {openId && (

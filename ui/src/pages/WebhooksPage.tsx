@@ -6,17 +6,18 @@ import { PageHeader } from "../components/PageHeader";
 import { Pagination } from "../components/Pagination";
 import { WebhookDeliveriesTable } from "../components/WebhookDeliveriesTable";
 import { WebhookSettingsCard } from "../components/WebhookSettingsCard";
-import { usePage } from "../lib/usePage";
+import { pageLinks } from "../lib/cursor";
+import { useCursor } from "../lib/useCursor";
 import { useResource } from "../lib/useResource";
 
 const PAGE_SIZE = 20;
 
 export function WebhooksPage() {
-  const [page, setPage] = usePage();
+  const [cursor, setCursor] = useCursor();
   const [status, setStatus] = useState<WebhookStatus | "">("");
   const deliveries = useResource(
-    `webhooks:${page}:${status}`,
-    (signal) => api.webhooks.list({ limit: PAGE_SIZE, skip: page * PAGE_SIZE, status }, signal),
+    `webhooks:${JSON.stringify(cursor)}:${status}`,
+    (signal) => api.webhooks.list({ limit: PAGE_SIZE, ...cursor, status }, signal),
     { pollMs: 3000 },
   );
 
@@ -35,7 +36,7 @@ export function WebhooksPage() {
               value={status}
               onChange={(e) => {
                 setStatus(e.target.value as WebhookStatus | "");
-                setPage(0);
+                setCursor({});
               }}
             >
               <option value="">All statuses</option>
@@ -53,7 +54,12 @@ export function WebhooksPage() {
             onRetried={deliveries.reload}
             filtered={status !== ""}
           />
-          <Pagination page={page} pageSize={PAGE_SIZE} total={deliveries.data?.total ?? 0} onPage={setPage} />
+          <Pagination
+          shown={deliveries.data?.items.length ?? 0}
+          total={deliveries.data?.total ?? 0}
+          links={pageLinks(cursor, deliveries.data?.items ?? [], deliveries.data?.hasMore ?? false)}
+          onPage={setCursor}
+        />
         </Card>
       </div>
     </>
