@@ -3,8 +3,6 @@ package client
 import (
 	"context"
 	"net/http"
-	"net/url"
-	"strconv"
 	"time"
 )
 
@@ -50,19 +48,12 @@ type CreateOrderRequest struct {
 // ListOrdersRequest pages through the orders list, newest first.
 type ListOrdersRequest struct {
 	Limit  int // 1 to 100; 0 means the gateway's default, 10
-	Offset int // how many orders to skip
-}
-
-// pageQuery is the query string of a list's page.
-func pageQuery(limit, offset int) url.Values {
-	q := url.Values{}
-	if limit != 0 {
-		q.Set("limit", strconv.Itoa(limit))
-	}
-	if offset != 0 {
-		q.Set("offset", strconv.Itoa(offset))
-	}
-	return q
+	Offset int // how many orders to skip (at most 10 000; slow for deep pages: prefer StartingAfter)
+	// StartingAfter and EndingBefore page by cursor, at most one of them, never with Offset: the
+	// id of an object of this list, for the page older than it (pass the last id of the page you
+	// have) or the page just newer than it (the first id). The All method pages for you.
+	StartingAfter, EndingBefore string
+	Created                     CreatedRange // bounds the creation time
 }
 
 // OrderList is a page of orders.
@@ -70,6 +61,9 @@ type OrderList struct {
 	Count  int     `json:"count"` // len(Orders)
 	Total  int64   `json:"total"` // all of the merchant's orders
 	Orders []Order `json:"orders"`
+	// HasMore tells whether more orders lie beyond this page: older ones, or with EndingBefore
+	// newer ones.
+	HasMore bool `json:"has_more"`
 }
 
 // CreateOrder creates an order (POST /api/v1/orders).
@@ -99,7 +93,7 @@ func (c *Client) GetOrder(ctx context.Context, id string) (*Order, error) {
 // ListOrders lists the merchant's orders, newest first (GET /api/v1/orders).
 func (c *Client) ListOrders(ctx context.Context, req ListOrdersRequest) (*OrderList, error) {
 	var l OrderList
-	if _, err := c.do(ctx, call{method: http.MethodGet, path: "/orders", query: pageQuery(req.Limit, req.Offset)}, &l); err != nil {
+	if _, err := c.do(ctx, call{method: http.MethodGet, path: "/orders", query: pageQuery(req.Limit, req.Offset, req.StartingAfter, req.EndingBefore, req.Created)}, &l); err != nil {
 		return nil, err
 	}
 	return &l, nil

@@ -75,12 +75,17 @@ type CreatePaymentRequest struct {
 // ListPaymentsRequest filters and pages the payments list. Zero fields do not filter.
 type ListPaymentsRequest struct {
 	Limit  int    // 1 to 100; 0 means the gateway's default, 10
-	Offset int    // how many payments to skip
+	Offset int    // how many payments to skip (at most 10 000; slow for deep pages: prefer StartingAfter)
 	Status string // one of the Payment statuses
 	Method string // MethodUPI or MethodCard
 	// From and To bound the creation date, both days inclusive. Only the date (in the time's
 	// own location) is sent; the gateway reads it as a UTC day.
 	From, To time.Time
+	// StartingAfter and EndingBefore page by cursor, at most one of them, never with Offset: the
+	// id of an object of this list, for the page older than it (pass the last id of the page you
+	// have) or the page just newer than it (the first id). The All method pages for you.
+	StartingAfter, EndingBefore string
+	Created                     CreatedRange // bounds the creation time
 }
 
 // PaymentList is a page of payments.
@@ -88,6 +93,9 @@ type PaymentList struct {
 	Count    int       `json:"count"` // len(Payments)
 	Total    int64     `json:"total"` // all payments matching the filters
 	Payments []Payment `json:"payments"`
+	// HasMore tells whether more payments lie beyond this page: older ones, or with
+	// EndingBefore newer ones.
+	HasMore bool `json:"has_more"`
 }
 
 // CapturePaymentRequest is the input of CapturePayment.
@@ -126,7 +134,7 @@ func (c *Client) GetPayment(ctx context.Context, id string) (*Payment, error) {
 // ListPayments lists the merchant's payments, newest first, optionally filtered
 // (GET /api/v1/payments).
 func (c *Client) ListPayments(ctx context.Context, req ListPaymentsRequest) (*PaymentList, error) {
-	q := pageQuery(req.Limit, req.Offset)
+	q := pageQuery(req.Limit, req.Offset, req.StartingAfter, req.EndingBefore, req.Created)
 	if req.Status != "" {
 		q.Set("status", req.Status)
 	}

@@ -51,8 +51,13 @@ type CreateRefundRequest struct {
 // ListRefundsRequest filters and pages the refunds list. Zero fields do not filter.
 type ListRefundsRequest struct {
 	Limit     int    // 1 to 100; 0 means the gateway's default, 10
-	Offset    int    // how many refunds to skip
+	Offset    int    // how many refunds to skip (at most 10 000; slow for deep pages: prefer StartingAfter)
 	PaymentID string // only this payment's refunds
+	// StartingAfter and EndingBefore page by cursor, at most one of them, never with Offset: the
+	// id of an object of this list, for the page older than it (pass the last id of the page you
+	// have) or the page just newer than it (the first id). The All method pages for you.
+	StartingAfter, EndingBefore string
+	Created                     CreatedRange // bounds the creation time
 }
 
 // RefundList is a page of refunds.
@@ -60,6 +65,9 @@ type RefundList struct {
 	Count   int      `json:"count"` // len(Refunds)
 	Total   int64    `json:"total"` // all refunds matching the filter
 	Refunds []Refund `json:"refunds"`
+	// HasMore tells whether more refunds lie beyond this page: older ones, or with EndingBefore
+	// newer ones.
+	HasMore bool `json:"has_more"`
 }
 
 // CreateRefund refunds a successful payment, fully or in part
@@ -94,7 +102,7 @@ func (c *Client) GetRefund(ctx context.Context, id string) (*Refund, error) {
 // ListRefunds lists the merchant's refunds, newest first, optionally those of one payment
 // (GET /api/v1/refunds).
 func (c *Client) ListRefunds(ctx context.Context, req ListRefundsRequest) (*RefundList, error) {
-	q := pageQuery(req.Limit, req.Offset)
+	q := pageQuery(req.Limit, req.Offset, req.StartingAfter, req.EndingBefore, req.Created)
 	if req.PaymentID != "" {
 		q.Set("payment_id", req.PaymentID)
 	}

@@ -59,9 +59,14 @@ type WebhookLog struct {
 // ListWebhookLogsRequest filters and pages the webhook deliveries list. Zero fields do not filter.
 type ListWebhookLogsRequest struct {
 	Limit  int    // 1 to 100; 0 means the gateway's default, 10
-	Offset int    // how many deliveries to skip
+	Offset int    // how many deliveries to skip (at most 10 000; slow for deep pages: prefer StartingAfter)
 	Status string // DeliveryPending, DeliverySuccess or DeliveryFailed
 	Event  string // an event name, e.g. EventPaymentSuccess
+	// StartingAfter and EndingBefore page by cursor, at most one of them, never with Offset: the
+	// id of an object of this list, for the page older than it (pass the last id of the page you
+	// have) or the page just newer than it (the first id). The All method pages for you.
+	StartingAfter, EndingBefore string
+	Created                     CreatedRange // bounds the creation time
 }
 
 // WebhookLogList is a page of webhook deliveries.
@@ -70,6 +75,9 @@ type WebhookLogList struct {
 	Total  int64        `json:"total"` // all deliveries matching the filters
 	Limit  int          `json:"limit"`
 	Offset int          `json:"offset"`
+	// HasMore tells whether more deliveries lie beyond this page: older ones, or with
+	// EndingBefore newer ones.
+	HasMore bool `json:"has_more"`
 }
 
 // WebhookRetry is the answer to RetryWebhook.
@@ -124,7 +132,7 @@ func (c *Client) SendTestWebhook(ctx context.Context) (string, error) {
 
 // ListWebhookLogs lists webhook deliveries, newest first (GET /api/v1/webhooks).
 func (c *Client) ListWebhookLogs(ctx context.Context, req ListWebhookLogsRequest) (*WebhookLogList, error) {
-	q := pageQuery(req.Limit, req.Offset)
+	q := pageQuery(req.Limit, req.Offset, req.StartingAfter, req.EndingBefore, req.Created)
 	if req.Status != "" {
 		q.Set("status", req.Status)
 	}
