@@ -85,18 +85,24 @@ export interface OrderList {
   count: number;
   total: number;
   orders: Order[];
+  /** More items lie beyond this page: older ones, or with ending_before newer ones. */
+  has_more: boolean;
 }
 
 export interface PaymentList {
   count: number;
   total: number;
   payments: Payment[];
+  /** More items lie beyond this page: older ones, or with ending_before newer ones. */
+  has_more: boolean;
 }
 
 export interface RefundList {
   count: number;
   total: number;
   refunds: Refund[];
+  /** More items lie beyond this page: older ones, or with ending_before newer ones. */
+  has_more: boolean;
 }
 
 export interface WebhookConfig {
@@ -125,6 +131,8 @@ export interface WebhookLogList {
   total: number;
   limit: number;
   offset: number;
+  /** More deliveries lie beyond this page: older ones, or with ending_before newer ones. */
+  has_more: boolean;
 }
 
 /** The body of a webhook delivery. */
@@ -160,8 +168,17 @@ export interface CreateOptions extends RequestOptions {
 export interface PageParams {
   /** 1-100; the gateway's default is 10. */
   limit?: number;
+  /** Items to skip, at most 10 000 (slow for deep pages); not with a cursor. */
   offset?: number;
+  /** An id of this list: the page of the items older than it (pass the last id of your page). */
+  starting_after?: string;
+  /** An id of this list: the page of the items just newer than it (pass the first id of your page). */
+  ending_before?: string;
+  /** Bounds on the creation time: Unix seconds, ISO 8601 strings or Dates. */
+  created?: { gte?: ListTime; gt?: ListTime; lte?: ListTime; lt?: ListTime };
 }
+
+export type ListTime = number | string | Date;
 
 export interface CreateOrderParams {
   /** Minor units, at least 100. */
@@ -244,16 +261,22 @@ export class PaymentGateway {
   createOrder(params: CreateOrderParams, options?: CreateOptions): Promise<Created<Order>>;
   getOrder(id: string, options?: RequestOptions): Promise<Order>;
   listOrders(params?: PageParams, options?: RequestOptions): Promise<OrderList>;
+  /** Every item from the page the params ask for on, fetched a page at a time by starting_after. */
+  allOrders(params?: PageParams, options?: RequestOptions): AsyncGenerator<Order>;
 
   createPayment(params: CreatePaymentParams, options?: CreateOptions): Promise<Created<Payment>>;
   getPayment(id: string, options?: RequestOptions): Promise<Payment>;
   listPayments(params?: ListPaymentsParams, options?: RequestOptions): Promise<PaymentList>;
+  /** Every item from the page the params ask for on, fetched a page at a time by starting_after. */
+  allPayments(params?: ListPaymentsParams, options?: RequestOptions): AsyncGenerator<Payment>;
   capturePayment(id: string, params: CaptureParams, options?: CreateOptions): Promise<Created<Payment>>;
   waitForPayment(id: string, options?: WaitOptions): Promise<Payment>;
 
   createRefund(paymentId: string, params?: CreateRefundParams, options?: CreateOptions): Promise<Created<Refund>>;
   getRefund(id: string, options?: RequestOptions): Promise<Refund>;
   listRefunds(params?: ListRefundsParams, options?: RequestOptions): Promise<RefundList>;
+  /** Every item from the page the params ask for on, fetched a page at a time by starting_after. */
+  allRefunds(params?: ListRefundsParams, options?: RequestOptions): AsyncGenerator<Refund>;
   waitForRefund(id: string, options?: WaitOptions): Promise<Refund>;
 
   getWebhookConfig(options?: RequestOptions): Promise<WebhookConfig>;
@@ -261,6 +284,8 @@ export class PaymentGateway {
   regenerateWebhookSecret(options?: RequestOptions): Promise<WebhookConfig>;
   sendTestWebhook(options?: RequestOptions): Promise<{ id: string; status: "pending" }>;
   listWebhookLogs(params?: ListWebhookLogsParams, options?: RequestOptions): Promise<WebhookLogList>;
+  /** Every item from the page the params ask for on, fetched a page at a time by starting_after. */
+  allWebhookLogs(params?: ListWebhookLogsParams, options?: RequestOptions): AsyncGenerator<WebhookLog>;
   getWebhookLog(id: string, options?: RequestOptions): Promise<WebhookLog>;
   retryWebhook(id: string, options?: RequestOptions): Promise<{ id: string; status: "pending"; message: string }>;
 }

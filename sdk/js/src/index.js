@@ -82,9 +82,19 @@ export class PaymentGateway {
     return this.#request("GET", `/orders/${checkId(id)}`, options);
   }
 
-  /** Lists orders, newest first: { count, total, orders }. */
-  async listOrders({ limit, offset } = {}, options = {}) {
-    return this.#request("GET", "/orders", { ...options, query: { limit, offset } });
+  /**
+   * Lists orders, newest first: { count, total, orders, has_more }. Every list takes limit,
+   * starting_after or ending_before (an id of the list: the page older than it, or just newer),
+   * created ({ gte, gt, lte, lt }: Unix seconds, ISO 8601 strings or Dates) and, for
+   * compatibility, offset (at most 10 000).
+   */
+  async listOrders(params = {}, options = {}) {
+    return this.#request("GET", "/orders", { ...options, query: pageQuery(params) });
+  }
+
+  /** Iterates over every order from the page listOrders(params) gives on, a page at a time. */
+  allOrders(params = {}, options = {}) {
+    return this.#all((p) => this.listOrders(p, options), params, "orders");
   }
 
   // --- payments --------------------------------------------------------------------------
@@ -111,11 +121,16 @@ export class PaymentGateway {
 
   /**
    * Lists payments, newest first, optionally filtered: { limit, offset, status, method, from,
-   * to }. from and to are inclusive creation days, as "YYYY-MM-DD" or a Date (its UTC day).
-   * Returns { count, total, payments }.
+   * to } and the list parameters of listOrders. from and to are inclusive creation days, as
+   * "YYYY-MM-DD" or a Date (its UTC day). Returns { count, total, payments, has_more }.
    */
-  async listPayments({ limit, offset, status, method, from, to } = {}, options = {}) {
-    return this.#request("GET", "/payments", { ...options, query: { limit, offset, status, method, from: day(from), to: day(to) } });
+  async listPayments({ status, method, from, to, ...page } = {}, options = {}) {
+    return this.#request("GET", "/payments", { ...options, query: { ...pageQuery(page), status, method, from: day(from), to: day(to) } });
+  }
+
+  /** Iterates over every payment from the page listPayments(params) gives on, a page at a time. */
+  allPayments(params = {}, options = {}) {
+    return this.#all((p) => this.listPayments(p, options), params, "payments");
   }
 
   /** Captures a successful payment; amount must equal the payment's amount. */
@@ -146,9 +161,14 @@ export class PaymentGateway {
     return this.#request("GET", `/refunds/${checkId(id)}`, options);
   }
 
-  /** Lists refunds, newest first, optionally of one payment: { count, total, refunds }. */
-  async listRefunds({ limit, offset, payment_id } = {}, options = {}) {
-    return this.#request("GET", "/refunds", { ...options, query: { limit, offset, payment_id } });
+  /** Lists refunds, newest first, optionally of one payment: { count, total, refunds, has_more }. */
+  async listRefunds({ payment_id, ...page } = {}, options = {}) {
+    return this.#request("GET", "/refunds", { ...options, query: { ...pageQuery(page), payment_id } });
+  }
+
+  /** Iterates over every refund from the page listRefunds(params) gives on, a page at a time. */
+  allRefunds(params = {}, options = {}) {
+    return this.#all((p) => this.listRefunds(p, options), params, "refunds");
   }
 
   /** Polls a refund until it is no longer pending and returns it. */
@@ -178,9 +198,14 @@ export class PaymentGateway {
     return this.#request("POST", "/webhooks/test", options);
   }
 
-  /** Lists webhook deliveries, newest first: { data, total, limit, offset }. */
-  async listWebhookLogs({ limit, offset, status, event } = {}, options = {}) {
-    return this.#request("GET", "/webhooks", { ...options, query: { limit, offset, status, event } });
+  /** Lists webhook deliveries, newest first: { data, total, limit, offset, has_more }. */
+  async listWebhookLogs({ status, event, ...page } = {}, options = {}) {
+    return this.#request("GET", "/webhooks", { ...options, query: { ...pageQuery(page), status, event } });
+  }
+
+  /** Iterates over every delivery from the page listWebhookLogs(params) gives on, a page at a time. */
+  allWebhookLogs(params = {}, options = {}) {
+    return this.#all((p) => this.listWebhookLogs(p, options), params, "data");
   }
 
   /** Fetches one event's delivery record. */
@@ -261,6 +286,18 @@ export class PaymentGateway {
     return data;
   }
 
+  // Pages through a list by starting_after from the page params ask for (ending_before ignored)
+  // while has_more says there are more, yielding each item.
+  async *#all(list, { ending_before, ...params }, key) {
+    for (;;) {
+      const page = await list(params);
+      const items = page[key];
+      yield* items;
+      if (!page.has_more || items.length === 0) return;
+      params = { ...params, offset: undefined, starting_after: items[items.length - 1].id };
+    }
+  }
+
   async #poll(get, timeoutMs, signal) {
     const deadline = Date.now() + timeoutMs;
     let pause = 200;
@@ -296,6 +333,16 @@ function checkId(id) {
     throw new TypeError(`invalid id ${JSON.stringify(id)}: ids are letters, digits, "_" and "-"`);
   }
   return id;
+}
+
+// The query of a list's page: limit, offset, a cursor and the created range.
+function pageQuery({ limit, offset, starting_after, ending_before, created = {} }) {
+  const query = { limit, offset, starting_after, ending_before };
+  for (const bound of ["gte", "gt", "lte", "lt"]) {
+    const value = created[bound];
+    query[`created[${bound}]`] = value instanceof Date ? value.toISOString() : value;
+  }
+  return query;
 }
 
 function day(value) {

@@ -72,6 +72,34 @@ describe("requests", () => {
     assert.deepEqual(r.body, { amount: 50000, currency: "INR", notes: { sku: "tea" } });
   });
 
+  test("send cursors and the created range, and page through a list by starting_after", async () => {
+    const pages = { "": ["pay_5", "pay_4"], pay_4: ["pay_3", "pay_2"], pay_2: ["pay_1"] };
+    answer = (req) => {
+      const ids = pages[req.query.starting_after ?? ""];
+      return { body: { count: ids.length, total: 5, payments: ids.map((id) => ({ id })), has_more: req.query.starting_after !== "pay_2" } };
+    };
+    const c = client();
+    await c.listPayments({ limit: 2, ending_before: "pay_9", created: { gte: 1767225600, lt: new Date("2026-02-01T00:00:00Z") } });
+    assert.deepEqual(requests[0].query, {
+      limit: "2",
+      ending_before: "pay_9",
+      "created[gte]": "1767225600",
+      "created[lt]": "2026-02-01T00:00:00.000Z",
+    });
+    requests = [];
+    const seen = [];
+    for await (const p of c.allPayments({ limit: 2, status: "success", ending_before: "ignored" })) seen.push(p.id);
+    assert.deepEqual(seen, ["pay_5", "pay_4", "pay_3", "pay_2", "pay_1"]);
+    assert.deepEqual(
+      requests.map((r) => r.query),
+      [
+        { limit: "2", status: "success" },
+        { limit: "2", status: "success", starting_after: "pay_4" },
+        { limit: "2", status: "success", starting_after: "pay_2" },
+      ],
+    );
+  });
+
   test("map every method to its route", async () => {
     answer = () => ({ body: { id: "x", status: "success" } });
     const c = client();
