@@ -1085,6 +1085,8 @@ func TestOpenAPIResponses(t *testing.T) {
 	anon(GET, "/api/v1/orders/"+orderID+"/public", nil, 200)
 	anon(OPTIONS, "/api/v1/orders/"+orderID+"/public", nil, 204)
 	anon(GET, "/api/v1/orders/order_0000000000000000/public", nil, 404)
+	anon(GET, "/api/v1/orders/"+orderID+"/public?key="+gatewaytest.APIKey, nil, 200)
+	anon(GET, "/api/v1/orders/"+orderID+"/public?key=key_nope", nil, 401)
 
 	// Payments: UPI, cards (one declined), a failing VPA, and rejected requests.
 	upiBody := map[string]any{"order_id": orderID, "method": "upi", "vpa": "user@paytm"}
@@ -1144,13 +1146,17 @@ func TestOpenAPIResponses(t *testing.T) {
 	public := map[string]any{"key": gatewaytest.APIKey, "order_id": checkoutOrder, "method": "upi", "vpa": "buyer@okaxis"}
 	publicID := field(anon(POST, "/api/v1/payments/public", public, 201), "id")
 	anon(GET, "/api/v1/payments/"+publicID+"/public?key="+gatewaytest.APIKey, nil, 200)
-	anon(POST, "/api/v1/payments/public", map[string]any{"order_id": checkoutOrder, "method": "upi", "vpa": "buyer@okaxis"}, 401)
+	anon(POST, "/api/v1/payments/public", map[string]any{"key": "key_nope", "order_id": checkoutOrder, "method": "upi", "vpa": "buyer@okaxis"}, 401)
+	keyless := map[string]any{"order_id": field(do(POST, "/api/v1/orders", map[string]any{"amount": 2600}, 201), "id"), "method": "upi", "vpa": "buyer@okaxis"}
+	keylessID := field(anon(POST, "/api/v1/payments/public", keyless, 201), "id")
 	anon(POST, "/api/v1/payments/public", map[string]any{"key": gatewaytest.APIKey, "order_id": checkoutOrder, "method": "card"}, 400)
 	anon(OPTIONS, "/api/v1/payments/public", nil, 204)
 	final("/api/v1/payments/" + publicID)
 	anon(GET, "/api/v1/payments/"+publicID+"/public?key="+gatewaytest.APIKey, nil, 200)
 	anon(GET, "/api/v1/payments/"+declinedID+"/public?key="+gatewaytest.APIKey, nil, 200)
 	anon(GET, "/api/v1/payments/"+publicID+"/public?key=key_nope", nil, 401)
+	final("/api/v1/payments/" + keylessID)
+	anon(GET, "/api/v1/payments/"+keylessID+"/public", nil, 200)
 	anon(GET, "/api/v1/payments/pay_0000000000000000/public?key="+gatewaytest.APIKey, nil, 404)
 	anon(OPTIONS, "/api/v1/payments/"+publicID+"/public", nil, 204)
 
