@@ -1044,6 +1044,8 @@ func TestOpenAPIResponses(t *testing.T) {
 	session := map[string]string{"Cookie": strings.Split(login.Header.Get("Set-Cookie"), ";")[0]}
 	anon(GET, "/api/v1/auth/me", nil, 200, session)
 	do(GET, "/api/v1/auth/me", nil, 200)
+	anon(GET, "/api/v1/auth/session", nil, 200, session)
+	anon(GET, "/api/v1/auth/session", nil, 200)
 	anon(POST, "/api/v1/orders", map[string]any{"amount": 500}, 403, map[string]string{"Cookie": session["Cookie"], "Origin": "https://evil.example"})
 	rolled := anon(POST, "/api/v1/auth/roll-secret", nil, 200, other)
 	other["X-Api-Secret"] = field(rolled, "apiSecret")
@@ -1056,6 +1058,7 @@ func TestOpenAPIResponses(t *testing.T) {
 	anon(POST, "/api/v1/auth/login", map[string]any{"email": "spec@example.com", "password": "guess"}, 429)
 	anon(POST, "/api/v1/auth/logout", nil, 204, session)
 	anon(GET, "/api/v1/auth/me", nil, 401, session)
+	anon(GET, "/api/v1/auth/session", nil, 200, session)
 
 	// Webhook configuration.
 	do(POST, "/api/v1/webhooks/test", nil, 400)

@@ -121,7 +121,8 @@ export const api = {
     login: (body: { email: string; password: string }) =>
       request<{ message: string; merchant: Merchant }>("POST", "/auth/login", { body }),
     logout: () => request<void>("POST", "/auth/logout"),
-    me: (signal?: AbortSignal) => request<{ merchant: Merchant }>("GET", "/auth/me", { signal }),
+    // The session probe: merchant is null when signed out (not a 401, which browsers log as an error).
+    session: (signal?: AbortSignal) => request<{ merchant: Merchant | null }>("GET", "/auth/session", { signal }),
     rollSecret: () => request<Credentials>("POST", "/auth/roll-secret"),
   },
 
