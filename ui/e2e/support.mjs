@@ -10,7 +10,7 @@ export const MERCHANT = {
   key: "key_test_abc123",
   secret: "secret_test_xyz789",
 };
-export const PROCESSING_TIMEOUT = 45_000;
+export const PROCESSING_TIMEOUT = 45_000; // the simulated bank answers in 5–10 s
 export const TEST_TIMEOUT = 180_000;
 
 export function launch() {
