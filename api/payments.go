@@ -24,7 +24,8 @@ import (
 	"github.com/paygate/paygate/workflows"
 )
 
-// createPaymentRequest is the body of POST /payments and, with Key, of POST /payments/public.
+// createPaymentRequest is the body of POST /payments and of POST /payments/public, where Key (the
+// publishable key) is optional.
 type createPaymentRequest struct {
 	Key     string     `json:"key"`
 	OrderID string     `json:"order_id"`
