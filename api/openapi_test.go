@@ -1048,6 +1048,8 @@ func TestOpenAPIResponses(t *testing.T) {
 	session := map[string]string{"Cookie": strings.Split(login.Header.Get("Set-Cookie"), ";")[0]}
 	anon(GET, "/api/v1/auth/me", nil, 200, session)
 	do(GET, "/api/v1/auth/me", nil, 200)
+	anon(GET, "/api/v1/auth/session", nil, 200, session)
+	anon(GET, "/api/v1/auth/session", nil, 200)
 	anon(POST, "/api/v1/orders", map[string]any{"amount": 500}, 403, map[string]string{"Cookie": session["Cookie"], "Origin": "https://evil.example"})
 	rolled := anon(POST, "/api/v1/auth/roll-secret", nil, 200, other)
 	other["X-Api-Secret"] = field(rolled, "apiSecret")
@@ -1060,6 +1062,7 @@ func TestOpenAPIResponses(t *testing.T) {
 	anon(POST, "/api/v1/auth/login", map[string]any{"email": "spec@example.com", "password": "guess"}, 429)
 	anon(POST, "/api/v1/auth/logout", nil, 204, session)
 	anon(GET, "/api/v1/auth/me", nil, 401, session)
+	anon(GET, "/api/v1/auth/session", nil, 200, session)
 
 	// Webhook configuration.
 	do(POST, "/api/v1/webhooks/test", nil, 400)
@@ -1089,6 +1092,8 @@ func TestOpenAPIResponses(t *testing.T) {
 	anon(GET, "/api/v1/orders/"+orderID+"/public", nil, 200)
 	anon(OPTIONS, "/api/v1/orders/"+orderID+"/public", nil, 204)
 	anon(GET, "/api/v1/orders/order_0000000000000000/public", nil, 404)
+	anon(GET, "/api/v1/orders/"+orderID+"/public?key="+gatewaytest.APIKey, nil, 200)
+	anon(GET, "/api/v1/orders/"+orderID+"/public?key=key_nope", nil, 401)
 
 	// Payments: UPI, cards (one declined), a failing VPA, and rejected requests.
 	upiBody := map[string]any{"order_id": orderID, "method": "upi", "vpa": "user@paytm"}
@@ -1148,13 +1153,17 @@ func TestOpenAPIResponses(t *testing.T) {
 	public := map[string]any{"key": gatewaytest.APIKey, "order_id": checkoutOrder, "method": "upi", "vpa": "buyer@okaxis"}
 	publicID := field(anon(POST, "/api/v1/payments/public", public, 201), "id")
 	anon(GET, "/api/v1/payments/"+publicID+"/public?key="+gatewaytest.APIKey, nil, 200)
-	anon(POST, "/api/v1/payments/public", map[string]any{"order_id": checkoutOrder, "method": "upi", "vpa": "buyer@okaxis"}, 401)
+	anon(POST, "/api/v1/payments/public", map[string]any{"key": "key_nope", "order_id": checkoutOrder, "method": "upi", "vpa": "buyer@okaxis"}, 401)
+	keyless := map[string]any{"order_id": field(do(POST, "/api/v1/orders", map[string]any{"amount": 2600}, 201), "id"), "method": "upi", "vpa": "buyer@okaxis"}
+	keylessID := field(anon(POST, "/api/v1/payments/public", keyless, 201), "id")
 	anon(POST, "/api/v1/payments/public", map[string]any{"key": gatewaytest.APIKey, "order_id": checkoutOrder, "method": "card"}, 400)
 	anon(OPTIONS, "/api/v1/payments/public", nil, 204)
 	final("/api/v1/payments/" + publicID)
 	anon(GET, "/api/v1/payments/"+publicID+"/public?key="+gatewaytest.APIKey, nil, 200)
 	anon(GET, "/api/v1/payments/"+declinedID+"/public?key="+gatewaytest.APIKey, nil, 200)
 	anon(GET, "/api/v1/payments/"+publicID+"/public?key=key_nope", nil, 401)
+	final("/api/v1/payments/" + keylessID)
+	anon(GET, "/api/v1/payments/"+keylessID+"/public", nil, 200)
 	anon(GET, "/api/v1/payments/pay_0000000000000000/public?key="+gatewaytest.APIKey, nil, 404)
 	anon(OPTIONS, "/api/v1/payments/"+publicID+"/public", nil, 204)
 

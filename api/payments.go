@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/gorilla/mux"
 	"github.com/jackc/pgx/v5"
 
@@ -23,7 +24,8 @@ import (
 	"github.com/paygate/paygate/workflows"
 )
 
-// createPaymentRequest is the body of POST /payments and, with Key, of POST /payments/public.
+// createPaymentRequest is the body of POST /payments and of POST /payments/public, where Key (the
+// publishable key) is optional.
 type createPaymentRequest struct {
 	Key     string     `json:"key"`
 	OrderID string     `json:"order_id"`
@@ -94,21 +96,49 @@ func (s *Server) createPayment(w http.ResponseWriter, r *http.Request) error {
 	})
 }
 
-// createPublicPayment is the hosted checkout's way to pay: the publishable key (the merchant's
-// API key) and the order id are all it has.
+// createPublicPayment is the hosted checkout's way to pay: the order id, and optionally the
+// publishable key (the merchant's API key), are all it has.
 func (s *Server) createPublicPayment(w http.ResponseWriter, r *http.Request) error {
 	return s.createPaymentFor(w, withPublicScope(r), func(ctx context.Context, req *createPaymentRequest) (db.Merchant, error) {
-		return s.merchantByKey(ctx, req.Key)
+		return s.checkoutMerchant(ctx, req.Key, req.OrderID)
 	})
 }
 
-func (s *Server) merchantByKey(ctx context.Context, key string) (db.Merchant, error) {
-	if key == "" {
-		return db.Merchant{}, &Error{http.StatusUnauthorized, CodeAuthentication, "key is required"}
+// checkoutMerchant is the merchant a public payment is for. With a publishable key it is the
+// key's merchant, and CreatePayment refuses an order of another merchant (404, as Stripe and
+// Razorpay answer for an object of another account); without one the order names its merchant.
+func (s *Server) checkoutMerchant(ctx context.Context, key, orderID string) (db.Merchant, error) {
+	if key != "" {
+		return s.merchantByKey(ctx, key)
 	}
+	if orderID == "" {
+		return db.Merchant{}, badRequest("order_id is required")
+	}
+	o, err := s.queries.GetPublicOrder(ctx, orderID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return db.Merchant{}, notFound("Order")
+	}
+	if err != nil {
+		return db.Merchant{}, err
+	}
+	return s.activeMerchant(ctx, o.MerchantID, "Order")
+}
+
+// merchantByKey is the active merchant whose publishable key (API key) this is; unknown: 401.
+func (s *Server) merchantByKey(ctx context.Context, key string) (db.Merchant, error) {
 	m, err := s.queries.GetMerchantByAPIKey(ctx, key)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return db.Merchant{}, &Error{http.StatusUnauthorized, CodeAuthentication, "Unknown key"}
+	}
+	return m, err
+}
+
+// activeMerchant is the merchant that owns a public object named without a key. A deactivated
+// merchant's objects are not found, as they are through its key.
+func (s *Server) activeMerchant(ctx context.Context, id uuid.UUID, what string) (db.Merchant, error) {
+	m, err := s.queries.GetMerchant(ctx, id)
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && !m.IsActive) {
+		return db.Merchant{}, notFound(what)
 	}
 	return m, err
 }
@@ -268,15 +298,28 @@ func dateParam(v, name string, shift time.Duration) (*time.Time, error) {
 	return &t, nil
 }
 
-// getPublicPayment lets the hosted checkout poll a payment with the publishable key. A successful
-// payment carries signature = hex HMAC-SHA256("order_id|payment_id") keyed with the merchant's
-// webhook secret, which the merchant's server can verify.
+// getPublicPayment lets the hosted checkout poll a payment it made. The payment id (16 random
+// alphanumerics, known to whoever made the payment and to the merchant) is what grants the view;
+// the publishable key is optional, as it is public anyway (in the merchant's pages and checkout
+// links), and when given it must be the payment's merchant's (another merchant's: 404). The view
+// holds no card or customer detail. A successful payment carries signature = hex
+// HMAC-SHA256("order_id|payment_id") keyed with the merchant's webhook secret, which the
+// merchant's server can verify; it proves only that this payment of this order succeeded.
 func (s *Server) getPublicPayment(w http.ResponseWriter, r *http.Request) error {
-	m, err := s.merchantByKey(r.Context(), r.URL.Query().Get("key"))
-	if err != nil {
-		return err
+	ctx, id := r.Context(), mux.Vars(r)["id"]
+	var (
+		m   db.Merchant
+		p   db.Payment
+		err error
+	)
+	if key := r.URL.Query().Get("key"); key != "" {
+		if m, err = s.merchantByKey(ctx, key); err != nil {
+			return err
+		}
+		p, err = s.queries.GetPayment(ctx, db.GetPaymentParams{ID: id, MerchantID: m.ID})
+	} else if p, err = s.queries.GetPaymentByID(ctx, id); err == nil {
+		m, err = s.activeMerchant(ctx, p.MerchantID, "Payment")
 	}
-	p, err := s.queries.GetPayment(r.Context(), db.GetPaymentParams{ID: mux.Vars(r)["id"], MerchantID: m.ID})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return notFound("Payment")
 	}

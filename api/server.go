@@ -95,6 +95,7 @@ func New(d Deps) http.Handler {
 	v1("/auth/register", s.handle(s.register), post)
 	v1("/auth/login", s.handle(s.login), post)
 	v1("/auth/logout", s.handle(s.logout), post)
+	v1("/auth/session", s.handle(s.session), get)
 	// Operators' views of the workflows, without credentials like /health and /metrics: counts
 	// only, never a merchant's data.
 	v1("/queue/status", s.handle(s.queueStatus), get)
