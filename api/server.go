@@ -30,11 +30,16 @@ type Server struct {
 	webhooks *delivery.Client
 	// Requests per API key; nil when unlimited.
 	byAPIKey *ratelimit.Limiter
-	// Failed logins per email and per client address.
-	loginsByEmail, loginsByAddress *ratelimit.Limiter
-	cfg                            config.Config
-	log                            *slog.Logger
-	now                            func() time.Time
+	// Login attempts per (email, client address), per email and per client address (see
+	// takeLoginTokens); registrations per client address.
+	loginsByAccount, loginsByEmail, loginsByAddress *ratelimit.Limiter
+	registrations                                   *ratelimit.Limiter
+	// Public payments per client address and per publishable key, public reads per address;
+	// nil when unlimited.
+	publicPayments, publicPaymentsByKey, publicReads *ratelimit.Limiter
+	cfg                                              config.Config
+	log                                              *slog.Logger
+	now                                              func() time.Time
 }
 
 // Deps are what the API needs from the process that runs it.
@@ -56,18 +61,22 @@ type Deps struct {
 // New returns the API's handler.
 func New(d Deps) http.Handler {
 	s := &Server{
-		pool:     d.Pool,
-		queries:  db.New(d.Pool),
-		temporal: d.Temporal,
-		starter:  workflows.Starter{Client: d.Temporal, TaskQueue: d.Config.TaskQueue, RetryIntervals: d.Config.Webhooks.RetryIntervals},
-		starts:   d.Starts,
-		webhooks: delivery.New(d.Config.Webhooks.AllowPrivateTargets),
-		// Five failures per email and twenty per address, then one more every 12 s / 3 s.
-		loginsByEmail:   ratelimit.New(1.0/12, 5),
-		loginsByAddress: ratelimit.New(1.0/3, 20),
-		cfg:             d.Config,
-		log:             d.Logger,
-		now:             time.Now,
+		pool:                d.Pool,
+		queries:             db.New(d.Pool),
+		temporal:            d.Temporal,
+		starter:             workflows.Starter{Client: d.Temporal, TaskQueue: d.Config.TaskQueue, RetryIntervals: d.Config.Webhooks.RetryIntervals},
+		starts:              d.Starts,
+		webhooks:            delivery.New(d.Config.Webhooks.AllowPrivateTargets),
+		loginsByAccount:     ratelimit.New(1.0/12, 5),
+		loginsByEmail:       ratelimit.New(1.0/6, 20),
+		loginsByAddress:     ratelimit.New(1.0/3, 20),
+		registrations:       ratelimit.Per(d.Config.Limits.Registrations, time.Hour, d.Config.Limits.RegistrationsBurst),
+		publicPayments:      ratelimit.Per(d.Config.Limits.PublicPayments, time.Minute, d.Config.Limits.PublicPaymentsBurst),
+		publicPaymentsByKey: ratelimit.Per(d.Config.Limits.PublicPaymentsPerKey, time.Minute, d.Config.Limits.PublicPaymentsPerKeyBurst),
+		publicReads:         ratelimit.Per(d.Config.Limits.PublicReads, time.Minute, d.Config.Limits.PublicReadsBurst),
+		cfg:                 d.Config,
+		log:                 d.Logger,
+		now:                 time.Now,
 	}
 	if d.Config.APIRateLimit > 0 {
 		s.byAPIKey = ratelimit.New(float64(d.Config.APIRateLimit), max(d.Config.APIRateBurst, 1))
@@ -100,12 +109,13 @@ func New(d Deps) http.Handler {
 	v1("/public/config", s.handle(s.publicConfig), get)
 	v1("/openapi.json", s.handle(s.openAPI), get)
 
-	public := func(h func(http.ResponseWriter, *http.Request) error) http.Handler {
-		return allowAnyOrigin(s.handle(h))
+	// Public routes are limited per client address (a preflight is not).
+	public := func(limit *ratelimit.Limiter, h func(http.ResponseWriter, *http.Request) error) http.Handler {
+		return allowAnyOrigin(s.handle(s.limitAddress(limit, h)))
 	}
-	v1("/orders/{id}/public", public(s.getPublicOrder), get, http.MethodOptions)
-	v1("/payments/public", public(s.createPublicPayment), post, http.MethodOptions)
-	v1("/payments/{id}/public", public(s.getPublicPayment), get, http.MethodOptions)
+	v1("/orders/{id}/public", public(s.publicReads, s.getPublicOrder), get, http.MethodOptions)
+	v1("/payments/public", public(s.publicPayments, s.createPublicPayment), post, http.MethodOptions)
+	v1("/payments/{id}/public", public(s.publicReads, s.getPublicPayment), get, http.MethodOptions)
 
 	merchant := func(h func(http.ResponseWriter, *http.Request) error) http.Handler {
 		return s.authenticate(s.handle(h))
@@ -138,7 +148,7 @@ func New(d Deps) http.Handler {
 		// method mismatch it found on an API route, and a wrong method would answer 404, not 405.
 		r.MatcherFunc(outsideAPI).Handler(d.UI)
 	}
-	return s.withRequestContext(r)
+	return s.withRequestContext(s.withClientAddress(r))
 }
 
 // handle adapts a handler that returns an error into an http.Handler that writes the error.
