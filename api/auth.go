@@ -278,7 +278,7 @@ func (s *Server) limitAPIKey(w http.ResponseWriter, key string) error {
 // pair's rate, so one address alone cannot drain it and lock the real user out everywhere), and
 // of the address for every email (20, then one every 3 s). With any of them empty it takes
 // nothing and answers 429 with Retry-After. The caller gives the tokens back when the password
-// matches: only failures count, as at Stripe and GitHub.
+// matches: only failures count.
 func (s *Server) takeLoginTokens(w http.ResponseWriter, r *http.Request, email string) (ratelimit.Tokens, error) {
 	address := clientLimitKey(r)
 	tokens, wait := ratelimit.TakeAll(s.now(),
@@ -310,7 +310,7 @@ func (s *Server) withClientAddress(next http.Handler) http.Handler {
 
 // clientAddress is the request's client address, as withClientAddress resolved it.
 func clientAddress(r *http.Request) string {
-	if addr, ok := r.Context().Value(clientAddressKey{}).(netip.Addr); ok && addr.IsValid() {
+	if addr := requestAddress(r); addr.IsValid() {
 		return addr.String()
 	}
 	return r.RemoteAddr
@@ -319,10 +319,17 @@ func clientAddress(r *http.Request) string {
 // clientLimitKey is what per-address rate limits count the request's client as (an IPv6
 // client's whole /64).
 func clientLimitKey(r *http.Request) string {
-	if addr, ok := r.Context().Value(clientAddressKey{}).(netip.Addr); ok && addr.IsValid() {
+	if addr := requestAddress(r); addr.IsValid() {
 		return clientip.LimitKey(addr)
 	}
 	return r.RemoteAddr
+}
+
+func requestAddress(r *http.Request) netip.Addr {
+	if addr, ok := r.Context().Value(clientAddressKey{}).(netip.Addr); ok {
+		return addr
+	}
+	return clientip.Resolver{}.Address(r) // not through withClientAddress: the peer
 }
 
 // limitAddress refuses a request with 429 once its client address has used up limiter's
