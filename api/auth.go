@@ -18,6 +18,7 @@ import (
 
 	"github.com/paygate/paygate/auth"
 	"github.com/paygate/paygate/clientip"
+	"github.com/paygate/paygate/config"
 	"github.com/paygate/paygate/db"
 	"github.com/paygate/paygate/ratelimit"
 )
@@ -162,7 +163,7 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 		return badRequest("password and confirmPassword do not match")
 	}
 	// Hashing the password is what costs: the address pays for it from its budget.
-	if _, wait := ratelimit.TakeAll(s.now(), ratelimit.Bucket{Limiter: s.registrations, Key: clientLimitKey(r)}); wait > 0 {
+	if _, wait := ratelimit.TakeAll(s.now(), ratelimit.Bucket{Limiter: s.abuse.registrations, Key: clientLimitKey(r)}); wait > 0 {
 		return tooManyRequests(w, wait, "Too many registrations from this address; try again later")
 	}
 	hash, err := auth.HashPassword(req.Password)
@@ -282,13 +283,31 @@ func (s *Server) limitAPIKey(w http.ResponseWriter, key string) error {
 func (s *Server) takeLoginTokens(w http.ResponseWriter, r *http.Request, email string) (ratelimit.Tokens, error) {
 	address := clientLimitKey(r)
 	tokens, wait := ratelimit.TakeAll(s.now(),
-		ratelimit.Bucket{Limiter: s.loginsByAccount, Key: email + " " + address},
+		ratelimit.Bucket{Limiter: s.abuse.loginsByAccount, Key: email + " " + address},
 		ratelimit.Bucket{Limiter: s.loginsByEmail, Key: email},
 		ratelimit.Bucket{Limiter: s.loginsByAddress, Key: address})
 	if wait > 0 {
 		return nil, tooManyRequests(w, wait, "Too many failed login attempts; try again later")
 	}
 	return tokens, nil
+}
+
+// abuseLimiters are the budgets of what clients without an API secret can make the gateway do
+// (config.AbuseLimits; nil: unlimited), besides the per-email and per-address login budgets.
+type abuseLimiters struct {
+	loginsByAccount                                  *ratelimit.Limiter // (email, client address)
+	registrations                                    *ratelimit.Limiter // per client address
+	publicPayments, publicPaymentsByKey, publicReads *ratelimit.Limiter // per client address; per publishable key
+}
+
+func newAbuseLimiters(l config.AbuseLimits) abuseLimiters {
+	return abuseLimiters{
+		loginsByAccount:     ratelimit.New(1.0/12, 5),
+		registrations:       ratelimit.Per(l.Registrations, time.Hour, l.RegistrationsBurst),
+		publicPayments:      ratelimit.Per(l.PublicPayments, time.Minute, l.PublicPaymentsBurst),
+		publicPaymentsByKey: ratelimit.Per(l.PublicPaymentsPerKey, time.Minute, l.PublicPaymentsPerKeyBurst),
+		publicReads:         ratelimit.Per(l.PublicReads, time.Minute, l.PublicReadsBurst),
+	}
 }
 
 // tooManyRequests is a 429 RATE_LIMIT_ERROR whose Retry-After says when to come back.

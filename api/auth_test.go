@@ -343,8 +343,9 @@ func TestLoginLimitKeyedOnEmailAndAddress(t *testing.T) {
 			}
 		}
 	}
-	// 5 failures from the first attacker and 15 of these 30 fill the cap.
-	if refused < 14 || refused > 16 {
+	// 5 failures from the first attacker and 15 of these 30 fill the cap (fewer are refused if
+	// a slow machine lets tokens come back, one every 6 s; without the cap none would be).
+	if refused < 10 || refused > 15 {
 		t.Errorf("30 guesses from 6 fresh addresses: %d refused, want about 15 (per-email cap)", refused)
 	}
 	if s := loginFrom(t, gw, "198.51.100.99", "test@example.com", "guess"); s != http.StatusTooManyRequests {

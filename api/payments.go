@@ -106,8 +106,8 @@ func (s *Server) createPublicPayment(w http.ResponseWriter, r *http.Request) err
 		if err != nil {
 			return m, err
 		}
-		if s.publicPaymentsByKey != nil {
-			if ok, wait := s.publicPaymentsByKey.Allow(m.APIKey, s.now()); !ok {
+		if s.abuse.publicPaymentsByKey != nil {
+			if ok, wait := s.abuse.publicPaymentsByKey.Allow(m.APIKey, s.now()); !ok {
 				return m, tooManyRequests(w, wait, "Too many payments with this key; slow down and retry after the time in Retry-After")
 			}
 		}

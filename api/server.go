@@ -30,16 +30,13 @@ type Server struct {
 	webhooks *delivery.Client
 	// Requests per API key; nil when unlimited.
 	byAPIKey *ratelimit.Limiter
-	// Login attempts per (email, client address), per email and per client address (see
-	// takeLoginTokens); registrations per client address.
-	loginsByAccount, loginsByEmail, loginsByAddress *ratelimit.Limiter
-	registrations                                   *ratelimit.Limiter
-	// Public payments per client address and per publishable key, public reads per address;
-	// nil when unlimited.
-	publicPayments, publicPaymentsByKey, publicReads *ratelimit.Limiter
-	cfg                                              config.Config
-	log                                              *slog.Logger
-	now                                              func() time.Time
+	// Login attempts per email and per client address (see takeLoginTokens).
+	loginsByEmail, loginsByAddress *ratelimit.Limiter
+	cfg                            config.Config
+	log                            *slog.Logger
+	now                            func() time.Time
+
+	abuse abuseLimiters
 }
 
 // Deps are what the API needs from the process that runs it.
@@ -61,23 +58,20 @@ type Deps struct {
 // New returns the API's handler.
 func New(d Deps) http.Handler {
 	s := &Server{
-		pool:                d.Pool,
-		queries:             db.New(d.Pool),
-		temporal:            d.Temporal,
-		starter:             workflows.Starter{Client: d.Temporal, TaskQueue: d.Config.TaskQueue, RetryIntervals: d.Config.Webhooks.RetryIntervals},
-		starts:              d.Starts,
-		webhooks:            delivery.New(d.Config.Webhooks.AllowPrivateTargets),
-		loginsByAccount:     ratelimit.New(1.0/12, 5),
-		loginsByEmail:       ratelimit.New(1.0/6, 20),
-		loginsByAddress:     ratelimit.New(1.0/3, 20),
-		registrations:       ratelimit.Per(d.Config.Limits.Registrations, time.Hour, d.Config.Limits.RegistrationsBurst),
-		publicPayments:      ratelimit.Per(d.Config.Limits.PublicPayments, time.Minute, d.Config.Limits.PublicPaymentsBurst),
-		publicPaymentsByKey: ratelimit.Per(d.Config.Limits.PublicPaymentsPerKey, time.Minute, d.Config.Limits.PublicPaymentsPerKeyBurst),
-		publicReads:         ratelimit.Per(d.Config.Limits.PublicReads, time.Minute, d.Config.Limits.PublicReadsBurst),
-		cfg:                 d.Config,
-		log:                 d.Logger,
-		now:                 time.Now,
+		pool:     d.Pool,
+		queries:  db.New(d.Pool),
+		temporal: d.Temporal,
+		starter:  workflows.Starter{Client: d.Temporal, TaskQueue: d.Config.TaskQueue, RetryIntervals: d.Config.Webhooks.RetryIntervals},
+		starts:   d.Starts,
+		webhooks: delivery.New(d.Config.Webhooks.AllowPrivateTargets),
+		// Twenty attempts per email and per address, then one more every 6 s / 3 s.
+		loginsByEmail:   ratelimit.New(1.0/6, 20),
+		loginsByAddress: ratelimit.New(1.0/3, 20),
+		cfg:             d.Config,
+		log:             d.Logger,
+		now:             time.Now,
 	}
+	s.abuse = newAbuseLimiters(d.Config.Limits)
 	if d.Config.APIRateLimit > 0 {
 		s.byAPIKey = ratelimit.New(float64(d.Config.APIRateLimit), max(d.Config.APIRateBurst, 1))
 	}
@@ -113,9 +107,9 @@ func New(d Deps) http.Handler {
 	public := func(limit *ratelimit.Limiter, h func(http.ResponseWriter, *http.Request) error) http.Handler {
 		return allowAnyOrigin(s.handle(s.limitAddress(limit, h)))
 	}
-	v1("/orders/{id}/public", public(s.publicReads, s.getPublicOrder), get, http.MethodOptions)
-	v1("/payments/public", public(s.publicPayments, s.createPublicPayment), post, http.MethodOptions)
-	v1("/payments/{id}/public", public(s.publicReads, s.getPublicPayment), get, http.MethodOptions)
+	v1("/orders/{id}/public", public(s.abuse.publicReads, s.getPublicOrder), get, http.MethodOptions)
+	v1("/payments/public", public(s.abuse.publicPayments, s.createPublicPayment), post, http.MethodOptions)
+	v1("/payments/{id}/public", public(s.abuse.publicReads, s.getPublicPayment), get, http.MethodOptions)
 
 	merchant := func(h func(http.ResponseWriter, *http.Request) error) http.Handler {
 		return s.authenticate(s.handle(h))
