@@ -7,8 +7,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"math"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -97,10 +99,21 @@ func (s *Server) createPayment(w http.ResponseWriter, r *http.Request) error {
 }
 
 // createPublicPayment is the hosted checkout's way to pay: the order id, and optionally the
-// publishable key (the merchant's API key), are all it has.
+// publishable key (the merchant's API key), are all it has. Besides the per-address limit of its
+// route, the merchant's publishable key has a budget of its own (PUBLIC_KEY_RATE_LIMIT), shared by
+// every address, whether or not the request named the key.
 func (s *Server) createPublicPayment(w http.ResponseWriter, r *http.Request) error {
 	return s.createPaymentFor(w, withPublicScope(r), func(ctx context.Context, req *createPaymentRequest) (db.Merchant, error) {
-		return s.checkoutMerchant(ctx, req.Key, req.OrderID)
+		m, err := s.checkoutMerchant(ctx, req.Key, req.OrderID)
+		if err != nil {
+			return m, err
+		}
+		if s.abuse.publicPaymentsByKey != nil {
+			if ok, wait := s.abuse.publicPaymentsByKey.Allow(m.APIKey, s.now()); !ok {
+				return m, tooManyRequests(w, wait, "Too many payments with this key; slow down and retry after the time in Retry-After")
+			}
+		}
+		return m, nil
 	})
 }
 
@@ -161,8 +174,8 @@ func (s *Server) createPaymentFor(w http.ResponseWriter, r *http.Request, mercha
 		return err
 	}
 	r = r.WithContext(context.WithValue(r.Context(), merchantKey{}, m))
-	return s.createStatement(w, r, body, func(ctx context.Context, q *db.Queries) (created, error) {
-		p, events, err := insertPayment(ctx, q, m, req.OrderID, inst, s.now())
+	err = s.createStatement(w, r, body, func(ctx context.Context, q *db.Queries) (created, error) {
+		p, events, err := s.insertPayment(ctx, q, m, req.OrderID, inst)
 		if err != nil {
 			return created{}, err
 		}
@@ -170,7 +183,22 @@ func (s *Server) createPaymentFor(w http.ResponseWriter, r *http.Request, mercha
 			s.startPayment(ctx, p, events)
 		}}, nil
 	})
+	var refused *tooManyAttempts
+	if errors.As(err, &refused) {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(refused.retryAfter.Seconds()))))
+	}
+	return err
 }
+
+// tooManyAttempts is an order's refusal of new payments after too many failed ones, until
+// retryAfter has passed.
+type tooManyAttempts struct {
+	refusal    *Error
+	retryAfter time.Duration
+}
+
+func (e *tooManyAttempts) Error() string { return e.refusal.Error() }
+func (e *tooManyAttempts) Unwrap() error { return e.refusal }
 
 // startPayment starts a committed payment's workflow. If it cannot be started now, the pending
 // sweep starts it within a minute, so the client still gets its payment.
@@ -188,8 +216,12 @@ func (s *Server) startPayment(ctx context.Context, p db.Payment, events []string
 // payment.pending events if the merchant has a webhook endpoint, in one statement; it returns
 // the payment and the events' ids. The order must be the merchant's and unpaid; the unique index
 // payments_one_live_per_order refuses a second payment while one is pending or succeeded, so
-// concurrent attempts can never pay an order twice.
-func insertPayment(ctx context.Context, q *db.Queries, m db.Merchant, orderID string, inst instrument, now time.Time) (db.Payment, []string, error) {
+// concurrent attempts can never pay an order twice. An order with ORDER_FAILED_PAYMENT_LIMIT
+// failed payments in the last ORDER_FAILED_PAYMENT_WINDOW takes none (tooManyAttempts): card
+// testing on one order ends there, whichever replica or credential it comes through.
+func (s *Server) insertPayment(ctx context.Context, q *db.Queries, m db.Merchant, orderID string, inst instrument) (db.Payment, []string, error) {
+	now := s.now()
+	limits := s.cfg.Limits
 	p := db.Payment{
 		ID: ids.New(ids.Payment), OrderID: orderID, MerchantID: m.ID, Method: inst.method, Status: "pending",
 		Vpa: inst.vpa, CardNetwork: inst.network, CardBin: inst.cardBIN, CardLast4: inst.cardLast4,
@@ -208,18 +240,36 @@ func insertPayment(ctx context.Context, q *db.Queries, m db.Merchant, orderID st
 		ID: p.ID, OrderID: orderID, MerchantID: m.ID, Method: p.Method,
 		Vpa: p.Vpa, CardNetwork: p.CardNetwork, CardBin: p.CardBin, CardLast4: p.CardLast4,
 		CreatedAt: p.CreatedAt, Events: payloads,
+		MaxFailed: int64(limits.OrderFailedPayments), FailedSince: now.Add(-limits.OrderFailedWindow),
 	})
 	switch {
 	case uniqueViolation(err, "payments_one_live_per_order"):
 		return db.Payment{}, nil, badRequest("Order already has a payment in progress or paid")
 	case errors.Is(err, pgx.ErrNoRows):
-		// Not the merchant's order, or paid: say which.
-		if _, err := q.GetOrder(ctx, db.GetOrderParams{ID: orderID, MerchantID: m.ID}); errors.Is(err, pgx.ErrNoRows) {
+		// Not the merchant's order, paid, or refusing payments: say which.
+		o, err := q.GetOrder(ctx, db.GetOrderParams{ID: orderID, MerchantID: m.ID})
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
 			return db.Payment{}, nil, notFound("Order")
-		} else if err != nil {
+		case err != nil:
+			return db.Payment{}, nil, err
+		case o.Status == "paid":
+			return db.Payment{}, nil, badRequest("Order is already paid")
+		}
+		// It takes payments again once its limit-th most recent failure leaves the window (had
+		// that one just left it, a retry in a second succeeds).
+		retryAfter := time.Second
+		nth, err := q.NthRecentFailedPayment(ctx, db.NthRecentFailedPaymentParams{
+			OrderID: orderID, FailedSince: now.Add(-limits.OrderFailedWindow), N: int64(max(limits.OrderFailedPayments, 1)),
+		})
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return db.Payment{}, nil, err
 		}
-		return db.Payment{}, nil, badRequest("Order is already paid")
+		if err == nil {
+			retryAfter = max(nth.Add(limits.OrderFailedWindow).Sub(now), time.Second)
+		}
+		return db.Payment{}, nil, &tooManyAttempts{&Error{http.StatusTooManyRequests, CodeTooManyAttempts,
+			"This order has had too many failed payments; it takes no new payment until the time in Retry-After"}, retryAfter}
 	}
 	return p, events, err
 }
