@@ -1225,6 +1225,7 @@ func TestOpenAPIResponses(t *testing.T) {
 		"POST /api/v1/payments/{id}/capture": {"amount": 500},
 		"POST /api/v1/payments/{id}/refunds": {"amount": 100},
 		"POST /api/v1/refunds":               {"payment_id": "pay_0000000000000000", "amount": 100},
+		"POST /api/v1/webhooks/test":         {},
 	}
 	tooLarge := `{"name": "` + strings.Repeat("x", 1<<20) + `"}`
 	for i, op := range spec.operations() {
