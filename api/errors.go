@@ -27,6 +27,10 @@ const (
 	CodeUnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE"
 	CodeUnavailable          = "SERVICE_UNAVAILABLE"
 	CodeServer               = "SERVER_ERROR"
+	// CodeMethodNotAllowed comes with 405: the path exists, not with this method (see Allow).
+	CodeMethodNotAllowed = "METHOD_NOT_ALLOWED"
+	// CodePayloadTooLarge comes with 413: the request body is over 1 MiB.
+	CodePayloadTooLarge = "PAYLOAD_TOO_LARGE"
 )
 
 // Error is a failure the client caused or may act on; it is written as the API's error shape.

@@ -1238,6 +1238,7 @@ func TestOpenAPIResponses(t *testing.T) {
 		"POST /api/v1/payments/{id}/capture": {"amount": 500},
 		"POST /api/v1/payments/{id}/refunds": {"amount": 100},
 		"POST /api/v1/refunds":               {"payment_id": "pay_0000000000000000", "amount": 100},
+		"POST /api/v1/webhooks/test":         {},
 	}
 	// The public routes keep their keys apart from the merchant's: a key used there before.
 	publicOrder := do(POST, "/api/v1/orders", map[string]any{"amount": 900}, 201).JSON(t)["id"]

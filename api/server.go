@@ -82,7 +82,7 @@ func New(d Deps) http.Handler {
 	r.NotFoundHandler = s.handle(func(w http.ResponseWriter, r *http.Request) error { return notFound("Route") })
 	r.MethodNotAllowedHandler = s.handle(func(w http.ResponseWriter, req *http.Request) error {
 		w.Header().Set("Allow", strings.Join(allowedMethods(r, req), ", "))
-		return &Error{http.StatusMethodNotAllowed, CodeBadRequest, "Method not allowed on this route"}
+		return &Error{http.StatusMethodNotAllowed, CodeMethodNotAllowed, "Method not allowed on this route"}
 	})
 	r.Handle("/health", s.handle(s.health)).Methods(http.MethodGet)
 	if d.Metrics != nil {
@@ -149,7 +149,7 @@ func New(d Deps) http.Handler {
 		// method mismatch it found on an API route, and a wrong method would answer 404, not 405.
 		r.MatcherFunc(outsideAPI).Handler(d.UI)
 	}
-	return s.withRequestContext(s.withClientAddress(r))
+	return s.withRequestContext(s.withClientAddress(strictTransport(r)))
 }
 
 // handle adapts a handler that returns an error into an http.Handler that writes the error.

@@ -259,7 +259,7 @@ export class PaymentGateway {
   getWebhookConfig(options?: RequestOptions): Promise<WebhookConfig>;
   setWebhookUrl(url: string, options?: RequestOptions): Promise<WebhookConfig>;
   regenerateWebhookSecret(options?: RequestOptions): Promise<WebhookConfig>;
-  sendTestWebhook(options?: RequestOptions): Promise<{ id: string; status: "pending" }>;
+  sendTestWebhook(options?: CreateOptions): Promise<{ id: string; status: "pending" }>;
   listWebhookLogs(params?: ListWebhookLogsParams, options?: RequestOptions): Promise<WebhookLogList>;
   getWebhookLog(id: string, options?: RequestOptions): Promise<WebhookLog>;
   retryWebhook(id: string, options?: RequestOptions): Promise<{ id: string; status: "pending"; message: string }>;
@@ -279,6 +279,10 @@ export const ErrorCodes: Readonly<{
   RATE_LIMIT: "RATE_LIMIT_ERROR";
   SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE";
   SERVER: "SERVER_ERROR";
+  METHOD_NOT_ALLOWED: "METHOD_NOT_ALLOWED";
+  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE";
+  UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE";
+  TOO_MANY_ATTEMPTS: "TOO_MANY_ATTEMPTS";
 }>;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -296,7 +300,7 @@ export class PaymentGatewayError extends Error {
   /** Whether repeating the request later may succeed (429, 409 idempotency, 5xx). */
   readonly retryable: boolean;
 }
-/** 400, including INVALID_VPA, INVALID_CARD and EXPIRED_CARD. */
+/** 400 (including INVALID_VPA, INVALID_CARD and EXPIRED_CARD), 405 METHOD_NOT_ALLOWED, 413 PAYLOAD_TOO_LARGE. */
 export class InvalidRequestError extends PaymentGatewayError {}
 /** 401 or 403. */
 export class AuthenticationError extends PaymentGatewayError {}
