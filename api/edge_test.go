@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"testing"
 
@@ -142,5 +143,21 @@ func TestHSTSOverTLSOnly(t *testing.T) {
 	resp.Body.Close()
 	if got := resp.Header.Get("Strict-Transport-Security"); got != "" {
 		t.Errorf("plain HTTP with X-Forwarded-Proto: https: Strict-Transport-Security %q", got)
+	}
+	// From a TLS-terminating proxy in TRUSTED_PROXIES, it is.
+	proxied := httptest.NewServer(api.New(api.Deps{Config: config.Config{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
+	defer proxied.Close()
+	for proto, want := range map[string]string{"https": "max-age=63072000; includeSubDomains", "http": ""} {
+		req, _ := http.NewRequest(http.MethodGet, proxied.URL+"/api/v1/openapi.json", nil)
+		req.Header.Set("X-Forwarded-Proto", proto)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := resp.Header.Get("Strict-Transport-Security"); got != want {
+			t.Errorf("from a trusted proxy with X-Forwarded-Proto: %s: Strict-Transport-Security %q, want %q", proto, got, want)
+		}
 	}
 }

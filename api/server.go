@@ -149,7 +149,7 @@ func New(d Deps) http.Handler {
 		// method mismatch it found on an API route, and a wrong method would answer 404, not 405.
 		r.MatcherFunc(outsideAPI).Handler(d.UI)
 	}
-	return s.withRequestContext(s.withClientAddress(strictTransport(r)))
+	return s.withRequestContext(s.withClientAddress(s.strictTransport(r)))
 }
 
 // handle adapts a handler that returns an error into an http.Handler that writes the error.

@@ -43,6 +43,12 @@ func (r Resolver) Address(req *http.Request) netip.Addr {
 	return addr
 }
 
+// ViaTrustedProxy reports whether the request's connection comes from a trusted proxy, whose
+// forwarded headers (X-Forwarded-Proto, say) may be believed.
+func (r Resolver) ViaTrustedProxy(req *http.Request) bool {
+	return r.trusts(parse(req.RemoteAddr))
+}
+
 func (r Resolver) trusts(addr netip.Addr) bool {
 	for _, p := range r.Trusted {
 		if p.Contains(addr) {
