@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -18,6 +19,7 @@ import (
 type fakeRestarter struct {
 	mu        sync.Mutex
 	payments  []string
+	events    []string
 	fail      map[string]bool
 	completed map[string]bool
 }
@@ -39,7 +41,12 @@ func (f *fakeRestarter) RestartRefund(context.Context, db.ListStalePendingRefund
 	return nil
 }
 
-func (f *fakeRestarter) RestartDelivery(context.Context, db.ListUnsentEventsRow) error { return nil }
+func (f *fakeRestarter) RestartDelivery(_ context.Context, e db.ListUnsentEventsRow) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.events = append(f.events, e.ID)
+	return nil
+}
 
 // TestSweepPagesThroughEveryStalePayment: a backlog larger than a page is swept whole, newest
 // first, and a row that cannot be restarted is skipped, not the end of the pass. The sweep used to
@@ -99,5 +106,38 @@ func TestSweepPagesThroughEveryStalePayment(t *testing.T) {
 	f.payments = nil
 	if restarted, err = sweep(0); err != nil || restarted != n-1 || f.payments[0] != "pay_fresh" {
 		t.Errorf("recovery pass restarted %d (%v), first %v; want %d, pay_fresh first", restarted, err, f.payments[:1], n-1)
+	}
+}
+
+// TestRecoveryRestartsQueuedEvents: the recovery sweep starts, however new, the delivery of the
+// unsent events that a delivery workflow of their own sends (a capture's, a test event), and
+// leaves those a payment's workflow sends itself (an outcome) to the one-minute cutoff.
+func TestRecoveryRestartsQueuedEvents(t *testing.T) {
+	ctx := context.Background()
+	pool := newPool(t)
+	for _, e := range []struct{ id, event string }{
+		{"evt_captured", "payment.captured"}, {"evt_test", "webhook.test"}, {"evt_success", "payment.success"}, {"evt_pending", "payment.pending"},
+	} {
+		if _, err := pool.Exec(ctx, `INSERT INTO webhook_logs (id, merchant_id, event, payload) VALUES ($1, $2, $3, '{}')`,
+			e.id, auth.TestMerchantID, e.event); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := pool.Exec(ctx, `UPDATE webhook_logs SET attempts = 1 WHERE id = 'evt_test'`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, `INSERT INTO webhook_logs (id, merchant_id, event, payload) VALUES ('evt_test2', $1, 'webhook.test', '{}')`, auth.TestMerchantID); err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeRestarter{}
+	a := &Activities{Pool: pool, Queries: db.New(pool), Restarter: f}
+	env := (&testsuite.WorkflowTestSuite{}).NewTestActivityEnvironment()
+	env.RegisterActivity(a)
+	if _, err := env.ExecuteActivity(a.RestartQueuedEvents, time.Duration(0)); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(f.events)
+	if !slices.Equal(f.events, []string{"evt_captured", "evt_test2"}) {
+		t.Errorf("recovery restarted the deliveries of %v, want evt_captured and evt_test2 (not an attempted one, not a payment's own events)", f.events)
 	}
 }

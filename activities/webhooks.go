@@ -172,6 +172,28 @@ func (a *Activities) RestartUnsentEvents(ctx context.Context, olderThan time.Dur
 		})
 }
 
+// RestartQueuedEvents starts (or finds running) the delivery workflow of every never attempted
+// event created more than olderThan ago whose delivery has a workflow of its own from the start
+// (outbox.QueuedEvents): a process that died with its start queued left it. The recovery sweep
+// runs it with olderThan 0.
+func (a *Activities) RestartQueuedEvents(ctx context.Context, olderThan time.Duration) (int, error) {
+	cutoff := time.Now().Add(-olderThan)
+	return sweepPages(ctx, cutoff,
+		func(after cursor) ([]db.ListUnsentQueuedEventsRow, error) {
+			return a.Queries.ListUnsentQueuedEvents(ctx, db.ListUnsentQueuedEventsParams{
+				CreatedBefore: cutoff, AfterCreatedAt: after.createdAt, AfterID: after.id, Events: outbox.QueuedEvents, RowLimit: sweepPage,
+			})
+		},
+		func(e db.ListUnsentQueuedEventsRow) cursor { return cursor{e.CreatedAt, e.ID} },
+		func(unsent []db.ListUnsentQueuedEventsRow) (int, error) {
+			return restartEach(ctx, unsent, "event_id", completedButUnsent,
+				func(e db.ListUnsentQueuedEventsRow) string { return e.ID },
+				func(e db.ListUnsentQueuedEventsRow) error {
+					return a.Restarter.RestartDelivery(ctx, db.ListUnsentEventsRow(e))
+				}), nil
+		})
+}
+
 // completedButUnsent is the sweep's warning for an event never attempted although its delivery
 // workflow completed, which recorded attempts the database lost (see completedButPending).
 const completedButUnsent = "event never attempted, but its delivery workflow has completed (was the database restored?): " +

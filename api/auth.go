@@ -4,9 +4,10 @@ import (
 	"context"
 	"errors"
 	"math"
-	"net"
+	"mime"
 	"net/http"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -16,7 +17,10 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/paygate/paygate/auth"
+	"github.com/paygate/paygate/clientip"
+	"github.com/paygate/paygate/config"
 	"github.com/paygate/paygate/db"
+	"github.com/paygate/paygate/ratelimit"
 )
 
 // Dashboard sessions end after 30 minutes without a request, or 12 hours after login.
@@ -85,7 +89,13 @@ func (s *Server) authenticatedMerchant(r *http.Request) (db.Merchant, string, er
 		return db.Merchant{}, "", err
 	}
 	m, err := s.queries.GetMerchant(r.Context(), id)
-	return m, "dashboard:" + m.Email, err
+	if err != nil {
+		return db.Merchant{}, "", err
+	}
+	if !m.IsActive {
+		return db.Merchant{}, "", &Error{http.StatusUnauthorized, CodeAuthentication, "This merchant account is deactivated"}
+	}
+	return m, "dashboard:" + m.Email, nil
 }
 
 // sameOrigin reports whether the request's Origin header names this server.
@@ -113,7 +123,25 @@ type registerRequest struct {
 	ConfirmPassword string `json:"confirmPassword"`
 }
 
+// credentialsRequest refuses, on login and register, what a page on another site can make a
+// browser send: a request with another site's Origin (login CSRF: the victim's browser signed
+// in to the attacker's account), and a body that is not JSON (a cross-site form or a fetch
+// without a preflight can only send text/plain, form or multipart encodings). Requests without
+// an Origin (servers, curl) pass.
+func credentialsRequest(r *http.Request) error {
+	if r.Header.Get("Origin") != "" && !sameOrigin(r) {
+		return &Error{http.StatusForbidden, CodeAuthentication, "Cross-origin request refused"}
+	}
+	if mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mediaType != "application/json" {
+		return &Error{http.StatusUnsupportedMediaType, CodeUnsupportedMediaType, "Content-Type must be application/json"}
+	}
+	return nil
+}
+
 func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
+	if err := credentialsRequest(r); err != nil {
+		return err
+	}
 	body, err := readBody(w, r)
 	if err != nil {
 		return err
@@ -133,6 +161,10 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 		return badRequest("password must be 8 to 72 characters long")
 	case req.Password != req.ConfirmPassword:
 		return badRequest("password and confirmPassword do not match")
+	}
+	// Hashing the password is what costs: the address pays for it from its budget.
+	if _, wait := ratelimit.TakeAll(s.now(), ratelimit.Bucket{Limiter: s.abuse.registrations, Key: clientLimitKey(r)}); wait > 0 {
+		return tooManyRequests(w, wait, "Too many registrations from this address; try again later")
 	}
 	hash, err := auth.HashPassword(req.Password)
 	if err != nil {
@@ -174,6 +206,9 @@ type loginRequest struct {
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
+	if err := credentialsRequest(r); err != nil {
+		return err
+	}
 	body, err := readBody(w, r)
 	if err != nil {
 		return err
@@ -182,16 +217,17 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(body, &req); err != nil {
 		return err
 	}
-	address, email := clientAddress(r), strings.ToLower(strings.TrimSpace(req.Email))
-	if err := s.loginBlocked(w, email, address); err != nil {
+	email := strings.ToLower(strings.TrimSpace(req.Email))
+	tokens, err := s.takeLoginTokens(w, r, email)
+	if err != nil {
 		return err
 	}
 	m, err := s.queries.GetMerchantByEmail(r.Context(), email)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		tokens.GiveBack(s.now()) // nothing was checked
 		return err
 	}
 	if !auth.PasswordMatches(m.PasswordHash, req.Password) || !m.IsActive {
-		s.loginFailed(email, address)
 		var known *uuid.UUID
 		if m.ID != uuid.Nil {
 			known = &m.ID
@@ -201,6 +237,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		}
 		return &Error{http.StatusUnauthorized, CodeAuthentication, "Invalid email or password"}
 	}
+	tokens.GiveBack(s.now()) // successful logins do not count
 	if err := audit(r.Context(), s.queries, r, &m.ID, "dashboard:"+m.Email, auditLogin, "", nil); err != nil {
 		return err
 	}
@@ -231,35 +268,101 @@ func (s *Server) limitAPIKey(w http.ResponseWriter, key string) error {
 		return nil
 	}
 	if ok, wait := s.byAPIKey.Allow(key, s.now()); !ok {
-		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-		return &Error{http.StatusTooManyRequests, CodeRateLimit, "Too many requests; slow down and retry after the time in Retry-After"}
+		return tooManyRequests(w, wait, "Too many requests; slow down and retry after the time in Retry-After")
 	}
 	return nil
 }
 
-// loginBlocked refuses a login attempt with 429 and Retry-After once an email or a client
-// address has failed too often, so passwords cannot be guessed at speed; loginFailed records a
-// failure. Successful logins cost nothing.
-func (s *Server) loginBlocked(w http.ResponseWriter, email, address string) error {
-	wait := max(s.loginsByEmail.Wait(email, s.now()), s.loginsByAddress.Wait(address, s.now()))
-	if wait == 0 {
-		return nil
+// takeLoginTokens takes a token for a login attempt before its password is checked, so that
+// concurrent guesses cannot all be checked: from the bucket of the (email, client address) pair
+// (5, then one every 12 s), of the email from every address (20, then one every 6 s: twice the
+// pair's rate, so one address alone cannot drain it and lock the real user out everywhere), and
+// of the address for every email (20, then one every 3 s). With any of them empty it takes
+// nothing and answers 429 with Retry-After. The caller gives the tokens back when the password
+// matches: only failures count.
+func (s *Server) takeLoginTokens(w http.ResponseWriter, r *http.Request, email string) (ratelimit.Tokens, error) {
+	address := clientLimitKey(r)
+	tokens, wait := ratelimit.TakeAll(s.now(),
+		ratelimit.Bucket{Limiter: s.abuse.loginsByAccount, Key: email + " " + address},
+		ratelimit.Bucket{Limiter: s.loginsByEmail, Key: email},
+		ratelimit.Bucket{Limiter: s.loginsByAddress, Key: address})
+	if wait > 0 {
+		return nil, tooManyRequests(w, wait, "Too many failed login attempts; try again later")
 	}
+	return tokens, nil
+}
+
+// abuseLimiters are the budgets of what clients without an API secret can make the gateway do
+// (config.AbuseLimits; nil: unlimited), besides the per-email and per-address login budgets.
+type abuseLimiters struct {
+	loginsByAccount                                  *ratelimit.Limiter // (email, client address)
+	registrations                                    *ratelimit.Limiter // per client address
+	publicPayments, publicPaymentsByKey, publicReads *ratelimit.Limiter // per client address; per publishable key
+}
+
+func newAbuseLimiters(l config.AbuseLimits) abuseLimiters {
+	return abuseLimiters{
+		loginsByAccount:     ratelimit.New(1.0/12, 5),
+		registrations:       ratelimit.Per(l.Registrations, time.Hour, l.RegistrationsBurst),
+		publicPayments:      ratelimit.Per(l.PublicPayments, time.Minute, l.PublicPaymentsBurst),
+		publicPaymentsByKey: ratelimit.Per(l.PublicPaymentsPerKey, time.Minute, l.PublicPaymentsPerKeyBurst),
+		publicReads:         ratelimit.Per(l.PublicReads, time.Minute, l.PublicReadsBurst),
+	}
+}
+
+// tooManyRequests is a 429 RATE_LIMIT_ERROR whose Retry-After says when to come back.
+func tooManyRequests(w http.ResponseWriter, wait time.Duration, description string) error {
 	w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-	return &Error{http.StatusTooManyRequests, CodeRateLimit, "Too many failed login attempts; try again later"}
+	return &Error{http.StatusTooManyRequests, CodeRateLimit, description}
 }
 
-func (s *Server) loginFailed(email, address string) {
-	s.loginsByEmail.Allow(email, s.now())
-	s.loginsByAddress.Allow(address, s.now())
+type clientAddressKey struct{}
+
+// withClientAddress resolves each request's client address once (TRUSTED_PROXIES, see package
+// clientip), for the rate limits and the audit log.
+func (s *Server) withClientAddress(next http.Handler) http.Handler {
+	resolver := clientip.Resolver{Trusted: s.cfg.TrustedProxies}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), clientAddressKey{}, resolver.Address(r))))
+	})
 }
 
+// clientAddress is the request's client address, as withClientAddress resolved it.
 func clientAddress(r *http.Request) string {
-	address, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+	if addr := requestAddress(r); addr.IsValid() {
+		return addr.String()
 	}
-	return address
+	return r.RemoteAddr
+}
+
+// clientLimitKey is what per-address rate limits count the request's client as (an IPv6
+// client's whole /64).
+func clientLimitKey(r *http.Request) string {
+	if addr := requestAddress(r); addr.IsValid() {
+		return clientip.LimitKey(addr)
+	}
+	return r.RemoteAddr
+}
+
+func requestAddress(r *http.Request) netip.Addr {
+	if addr, ok := r.Context().Value(clientAddressKey{}).(netip.Addr); ok {
+		return addr
+	}
+	return clientip.Resolver{}.Address(r) // not through withClientAddress: the peer
+}
+
+// limitAddress refuses a request with 429 once its client address has used up limiter's
+// budget; nil is no limit.
+func (s *Server) limitAddress(limiter *ratelimit.Limiter, next func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
+	if limiter == nil {
+		return next
+	}
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if ok, wait := limiter.Allow(clientLimitKey(r), s.now()); !ok {
+			return tooManyRequests(w, wait, "Too many requests from this address; slow down and retry after the time in Retry-After")
+		}
+		return next(w, r)
+	}
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {

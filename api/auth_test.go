@@ -1,8 +1,12 @@
 package api_test
 
 import (
+	"fmt"
+	"io"
 	"net/http"
+	"net/netip"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/paygate/paygate/config"
@@ -153,7 +157,7 @@ func TestUnknownRoutesAndMethods(t *testing.T) {
 	if r := gw.Get(t, "/api/v1/nope"); r.Status != http.StatusNotFound || r.ErrorCode() != "NOT_FOUND_ERROR" {
 		t.Errorf("unknown route = %d %s", r.Status, r.Body)
 	}
-	if r := gw.Do(t, gatewaytest.Request{Method: http.MethodDelete, Path: "/api/v1/orders"}); r.Status != http.StatusMethodNotAllowed || r.ErrorCode() != "BAD_REQUEST_ERROR" || r.Header.Get("Allow") != "GET, POST" {
+	if r := gw.Do(t, gatewaytest.Request{Method: http.MethodDelete, Path: "/api/v1/orders"}); r.Status != http.StatusMethodNotAllowed || r.ErrorCode() != "METHOD_NOT_ALLOWED" || r.Header.Get("Allow") != "GET, POST" {
 		t.Errorf("wrong method = %d %s (Allow %q)", r.Status, r.Body, r.Header.Get("Allow"))
 	}
 }
@@ -229,5 +233,224 @@ func TestAPIKeyRateLimit(t *testing.T) {
 	other := register(t, gw, "bucket@example.com")
 	if r := gw.Do(t, gatewaytest.Request{Method: http.MethodGet, Path: "/api/v1/orders", Anonymous: true, Headers: other}); r.Status != http.StatusOK {
 		t.Errorf("another key = %d", r.Status)
+	}
+}
+
+// postRaw sends body to path as is, with the given headers only: no credentials, and no
+// Content-Type unless the headers set one. Safe to call from any goroutine.
+func postRaw(gw *gatewaytest.Stack, path, body string, headers map[string]string) (*http.Response, string, error) {
+	req, err := http.NewRequest(http.MethodPost, gw.URL+path, strings.NewReader(body))
+	if err != nil {
+		return nil, "", err
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, "", err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	return resp, string(raw), err
+}
+
+// loginFrom tries a login as the client at address, through the trusted proxy 127.0.0.1
+// (X-Forwarded-For), and returns the status.
+func loginFrom(t *testing.T, gw *gatewaytest.Stack, address, email, password string) int {
+	t.Helper()
+	r := gw.Do(t, gatewaytest.Request{Method: http.MethodPost, Path: "/api/v1/auth/login", Anonymous: true,
+		Body: map[string]any{"email": email, "password": password}, Headers: map[string]string{"X-Forwarded-For": address}})
+	return r.Status
+}
+
+func trustLoopback(c *config.Config) {
+	c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+}
+
+// TestConcurrentLoginGuesses: 40 wrong passwords at once for one account from one address are
+// checked at most burst (5) times; the rest are refused unchecked. The old limiter looked for a
+// free token and took it only after a failure, so all 40 were checked.
+func TestConcurrentLoginGuesses(t *testing.T) {
+	gw := gatewaytest.Start(t)
+	const n = 40
+	statuses := make([]int, n)
+	errs := make([]error, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			resp, _, err := postRaw(gw, "/api/v1/auth/login", fmt.Sprintf(`{"email":"test@example.com","password":"guess-%d"}`, i),
+				map[string]string{"Content-Type": "application/json"})
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			statuses[i] = resp.StatusCode
+		}()
+	}
+	close(start)
+	wg.Wait()
+	count := map[int]int{}
+	for i, s := range statuses {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		count[s]++
+	}
+	if count[http.StatusUnauthorized] > 5 || count[http.StatusUnauthorized]+count[http.StatusTooManyRequests] != n {
+		t.Errorf("40 concurrent guesses: %v; want at most 5 checked (401), the rest 429", count)
+	}
+	var failed int
+	gw.Pool.QueryRow(t.Context(), `SELECT count(*) FROM audit_log WHERE action = 'login_failed'`).Scan(&failed)
+	if failed != count[http.StatusUnauthorized] {
+		t.Errorf("%d failures audited for %d answers 401", failed, count[http.StatusUnauthorized])
+	}
+}
+
+// TestLoginLimitKeyedOnEmailAndAddress: an attacker guessing from one address does not lock the
+// real user, at another address, out; a looser per-email cap still stops guesses spread over
+// many addresses. Addresses come from X-Forwarded-For through the trusted proxy 127.0.0.1.
+func TestLoginLimitKeyedOnEmailAndAddress(t *testing.T) {
+	gw := gatewaytest.Start(t, trustLoopback)
+	for i := range 8 {
+		want := http.StatusUnauthorized
+		if i >= 5 {
+			want = http.StatusTooManyRequests
+		}
+		if s := loginFrom(t, gw, "203.0.113.7", "test@example.com", "guess"); s != want {
+			t.Fatalf("attacker's guess %d = %d, want %d", i+1, s, want)
+		}
+	}
+	if s := loginFrom(t, gw, "198.51.100.9", "test@example.com", "test123"); s != http.StatusOK {
+		t.Fatalf("the real user from another address = %d, want 200: locked out by the attacker", s)
+	}
+	var source string
+	gw.Pool.QueryRow(t.Context(), `SELECT source_address FROM audit_log WHERE action = 'login' ORDER BY id DESC LIMIT 1`).Scan(&source)
+	if source != "198.51.100.9" {
+		t.Errorf("audit source_address %q, want the forwarded client 198.51.100.9", source)
+	}
+
+	// Guesses from many addresses: the per-email cap (20) ends them, whatever the address.
+	var refused int
+	for a := range 6 {
+		for range 5 {
+			if loginFrom(t, gw, fmt.Sprintf("203.0.113.%d", 20+a), "test@example.com", "guess") == http.StatusTooManyRequests {
+				refused++
+			}
+		}
+	}
+	// 5 failures from the first attacker and 15 of these 30 fill the cap (fewer are refused if
+	// a slow machine lets tokens come back, one every 6 s; without the cap none would be).
+	if refused < 10 || refused > 15 {
+		t.Errorf("30 guesses from 6 fresh addresses: %d refused, want about 15 (per-email cap)", refused)
+	}
+	if s := loginFrom(t, gw, "198.51.100.99", "test@example.com", "guess"); s != http.StatusTooManyRequests {
+		t.Errorf("a guess from yet another address after the cap = %d, want 429", s)
+	}
+}
+
+// TestForwardedForFromUntrustedPeerIgnored: without TRUSTED_PROXIES, a client cannot escape the
+// limit, nor forge its audited address, by writing X-Forwarded-For.
+func TestForwardedForFromUntrustedPeerIgnored(t *testing.T) {
+	gw := gatewaytest.Start(t)
+	var limited int
+	for i := range 8 {
+		if loginFrom(t, gw, fmt.Sprintf("198.51.100.%d", i), "test@example.com", "guess") == http.StatusTooManyRequests {
+			limited++
+		}
+	}
+	if limited != 3 {
+		t.Errorf("8 guesses with spoofed X-Forwarded-For: %d refused, want 3", limited)
+	}
+	var spoofed int
+	gw.Pool.QueryRow(t.Context(), `SELECT count(*) FROM audit_log WHERE source_address <> '127.0.0.1'`).Scan(&spoofed)
+	if spoofed != 0 {
+		t.Errorf("%d audit entries took the spoofed address", spoofed)
+	}
+}
+
+// TestDeactivatedMerchantSessionRefused: once a merchant is deactivated, its dashboard sessions
+// open nothing, as its API key already did.
+func TestDeactivatedMerchantSessionRefused(t *testing.T) {
+	gw := gatewaytest.Start(t)
+	login := gw.Do(t, gatewaytest.Request{Method: http.MethodPost, Path: "/api/v1/auth/login", Anonymous: true,
+		Body: map[string]any{"email": "test@example.com", "password": "test123"}})
+	if login.Status != http.StatusOK {
+		t.Fatalf("login = %d %s", login.Status, login.Body)
+	}
+	session := map[string]string{"Cookie": strings.Split(login.Header.Get("Set-Cookie"), ";")[0], "Origin": gw.URL}
+	if _, err := gw.Pool.Exec(t.Context(), `UPDATE merchants SET is_active = false WHERE email = 'test@example.com'`); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []gatewaytest.Request{
+		{Method: http.MethodGet, Path: "/api/v1/auth/me"},
+		{Method: http.MethodPost, Path: "/api/v1/auth/roll-secret"},
+		{Method: http.MethodGet, Path: "/api/v1/orders"},
+		{Method: http.MethodPost, Path: "/api/v1/orders", Body: map[string]any{"amount": 500}},
+	} {
+		r.Anonymous, r.Headers = true, session
+		if got := gw.Do(t, r); got.Status != http.StatusUnauthorized || got.ErrorCode() != "AUTHENTICATION_ERROR" {
+			t.Errorf("%s %s with a deactivated merchant's session = %d %s, want 401", r.Method, r.Path, got.Status, got.Body)
+		}
+	}
+}
+
+// TestLoginAndRegisterRefuseCrossSiteAndNonJSON: a page on another site cannot log a browser in
+// (login CSRF) or register: a form or a no-preflight fetch sends text/plain or form encoding,
+// and every browser sends its Origin. Same-origin and Origin-less (server, curl) JSON works.
+func TestLoginAndRegisterRefuseCrossSiteAndNonJSON(t *testing.T) {
+	gw := gatewaytest.Start(t)
+	login := `{"email":"test@example.com","password":"test123"}`
+	reg := `{"name":"Shop","email":"shop@example.com","password":"s3cret-pass","confirmPassword":"s3cret-pass"}`
+	for _, c := range []struct {
+		name, path, body string
+		headers          map[string]string
+		status           int
+		code             string
+	}{
+		{"text/plain login from another site", "/api/v1/auth/login", login,
+			map[string]string{"Content-Type": "text/plain", "Origin": "https://evil.example"}, 403, "AUTHENTICATION_ERROR"},
+		{"JSON login from another site", "/api/v1/auth/login", login,
+			map[string]string{"Content-Type": "application/json", "Origin": "https://evil.example"}, 403, "AUTHENTICATION_ERROR"},
+		{"login from an opaque origin", "/api/v1/auth/login", login,
+			map[string]string{"Content-Type": "application/json", "Origin": "null"}, 403, "AUTHENTICATION_ERROR"},
+		{"form-encoded login", "/api/v1/auth/login", login,
+			map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, 415, "UNSUPPORTED_MEDIA_TYPE"},
+		{"login without a Content-Type", "/api/v1/auth/login", login, nil, 415, "UNSUPPORTED_MEDIA_TYPE"},
+		{"text/plain register from another site", "/api/v1/auth/register", reg,
+			map[string]string{"Content-Type": "text/plain", "Origin": "https://evil.example"}, 403, "AUTHENTICATION_ERROR"},
+		{"text/plain register", "/api/v1/auth/register", reg, map[string]string{"Content-Type": "text/plain"}, 415, "UNSUPPORTED_MEDIA_TYPE"},
+	} {
+		resp, body, err := postRaw(gw, c.path, c.body, c.headers)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != c.status || !strings.Contains(body, `"code":"`+c.code+`"`) || resp.Header.Get("Set-Cookie") != "" {
+			t.Errorf("%s = %d %s (Set-Cookie %q), want %d %s and no cookie", c.name, resp.StatusCode, body, resp.Header.Get("Set-Cookie"), c.status, c.code)
+		}
+	}
+	var merchants int
+	gw.Pool.QueryRow(t.Context(), `SELECT count(*) FROM merchants`).Scan(&merchants)
+	if merchants != 1 {
+		t.Errorf("%d merchants: a refused registration was made", merchants)
+	}
+	for name, headers := range map[string]map[string]string{
+		"same-origin":      {"Content-Type": "application/json; charset=utf-8", "Origin": gw.URL},
+		"no Origin (curl)": {"Content-Type": "application/json"},
+	} {
+		resp, body, err := postRaw(gw, "/api/v1/auth/login", login, headers)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Header.Get("Set-Cookie"), "gw_session=") {
+			t.Errorf("%s login = %d %s", name, resp.StatusCode, body)
+		}
+	}
+	if resp, body, _ := postRaw(gw, "/api/v1/auth/register", reg, map[string]string{"Content-Type": "application/json", "Origin": gw.URL}); resp.StatusCode != http.StatusCreated {
+		t.Errorf("same-origin register = %d %s", resp.StatusCode, body)
 	}
 }

@@ -20,8 +20,17 @@ const (
 	CodeNotFound       = "NOT_FOUND_ERROR"
 	CodeIdempotency    = "IDEMPOTENCY_ERROR"
 	CodeRateLimit      = "RATE_LIMIT_ERROR"
-	CodeUnavailable    = "SERVICE_UNAVAILABLE"
-	CodeServer         = "SERVER_ERROR"
+	// CodeTooManyAttempts: an order refuses new payments for a while after too many failed ones
+	// (429, against card testing); unlike RATE_LIMIT_ERROR, retrying soon is pointless.
+	CodeTooManyAttempts = "TOO_MANY_ATTEMPTS"
+	// CodeUnsupportedMediaType: login and register take only application/json (415).
+	CodeUnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE"
+	CodeUnavailable          = "SERVICE_UNAVAILABLE"
+	CodeServer               = "SERVER_ERROR"
+	// CodeMethodNotAllowed comes with 405: the path exists, not with this method (see Allow).
+	CodeMethodNotAllowed = "METHOD_NOT_ALLOWED"
+	// CodePayloadTooLarge comes with 413: the request body is over 1 MiB.
+	CodePayloadTooLarge = "PAYLOAD_TOO_LARGE"
 )
 
 // Error is a failure the client caused or may act on; it is written as the API's error shape.

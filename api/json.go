@@ -18,7 +18,7 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		return nil, &Error{http.StatusRequestEntityTooLarge, CodeBadRequest, "Request body is larger than 1 MiB"}
+		return nil, &Error{http.StatusRequestEntityTooLarge, CodePayloadTooLarge, "Request body is larger than 1 MiB"}
 	}
 	if err != nil {
 		return nil, badRequest("Could not read the request body")
@@ -113,8 +113,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	writeRaw(w, status, body)
 }
 
+// writeRaw writes every JSON answer of the API: body with its status, typed so that no browser
+// reads it as anything but JSON.
 func writeRaw(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	w.Write(body)

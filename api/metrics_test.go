@@ -1,6 +1,8 @@
 package api_test
 
 import (
+	"io"
+	"math/rand/v2"
 	"net/http"
 	"strings"
 	"testing"
@@ -43,4 +45,94 @@ func TestMetricsCountQueuedStarts(t *testing.T) {
 	if want := "\ngateway_workflow_starts_queued 1\n"; !strings.Contains(string(r.Body), want) {
 		t.Errorf("/metrics lacks %q", strings.TrimSpace(want))
 	}
+}
+
+// Unauthenticated traffic with made-up methods (some of them tens of kilobytes long) and paths
+// adds no series to /metrics once each kind of request has been seen: every label takes its
+// values from a fixed set.
+func TestMetricsSeriesBounded(t *testing.T) {
+	gw := gatewaytest.Start(t)
+	rng := rand.New(rand.NewPCG(13, 2))
+	kinds := []func() string{
+		func() string { return "/" + randomToken(rng, 1+rng.IntN(12)) + "/" + randomToken(rng, 1+rng.IntN(12)) }, // the UI's catch-all
+		func() string { return "/api/v1/payments/" + randomToken(rng, 1+rng.IntN(20)) },                          // a route template
+		func() string { return "/api/v1/" + randomToken(rng, 1+rng.IntN(20)) },                                   // no route
+	}
+	send := func(method, path string) {
+		t.Helper()
+		req, err := http.NewRequest(method, gw.URL+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("%.20s %s: %v", method, path, err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	known := []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+	// First wave: every kind of path with every standard method and one made-up method, and a
+	// scrape (which counts itself).
+	for _, path := range kinds {
+		for _, m := range append(known, randomToken(rng, 8)) {
+			send(m, path())
+		}
+	}
+	send(http.MethodGet, "/metrics")
+	before, size := httpSeries(t, gw)
+	if len(before) == 0 {
+		t.Fatal("no gateway_http series after the first wave")
+	}
+
+	for i := range 1000 {
+		method := known[rng.IntN(len(known))]
+		switch {
+		case i%20 == 0:
+			method = randomToken(rng, 30_000+rng.IntN(30_000))
+		case rng.IntN(2) == 0:
+			method = randomToken(rng, 1+rng.IntN(40))
+		}
+		send(method, kinds[rng.IntN(len(kinds))]())
+	}
+	after, sizeAfter := httpSeries(t, gw)
+	if len(after) != len(before) {
+		var added []string
+		for s := range after {
+			if !before[s] {
+				added = append(added, s[:min(len(s), 120)])
+			}
+		}
+		t.Fatalf("gateway_http series went from %d to %d after 1000 requests; new ones include %q", len(before), len(after), added[:min(len(added), 5)])
+	}
+	if sizeAfter > 2*size {
+		t.Errorf("/metrics grew from %d to %d bytes", size, sizeAfter)
+	}
+}
+
+// httpSeries returns the gateway_http_* series on /metrics (without their values), and the
+// size of the whole page.
+func httpSeries(t *testing.T, gw *gatewaytest.Stack) (map[string]bool, int) {
+	t.Helper()
+	r := gw.Do(t, gatewaytest.Request{Method: http.MethodGet, Path: "/metrics", Anonymous: true})
+	if r.Status != http.StatusOK {
+		t.Fatalf("/metrics = %d", r.Status)
+	}
+	series := map[string]bool{}
+	for _, line := range strings.Split(string(r.Body), "\n") {
+		if strings.HasPrefix(line, "gateway_http_") {
+			series[line[:strings.LastIndexByte(line, ' ')]] = true
+		}
+	}
+	return series, len(r.Body)
+}
+
+// randomToken is n characters that are valid in a method and in a path segment.
+func randomToken(rng *rand.Rand, n int) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~"
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = alphabet[rng.IntN(len(alphabet))]
+	}
+	return string(b)
 }

@@ -132,13 +132,27 @@ func (s *Server) listOrders(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// getPublicOrder is what the hosted checkout shows before paying: no merchant id, no notes.
+// getPublicOrder is what the hosted checkout shows before paying: no merchant id, no notes. The
+// order id is enough; a publishable key, when given, must be the order's merchant's (another
+// merchant's: 404, an unknown key: 401). A deactivated merchant's order is not found.
 func (s *Server) getPublicOrder(w http.ResponseWriter, r *http.Request) error {
-	o, err := s.queries.GetPublicOrder(r.Context(), mux.Vars(r)["id"])
+	ctx := r.Context()
+	o, err := s.queries.GetPublicOrder(ctx, mux.Vars(r)["id"])
 	if errors.Is(err, pgx.ErrNoRows) {
 		return notFound("Order")
 	}
 	if err != nil {
+		return err
+	}
+	if key := r.URL.Query().Get("key"); key != "" {
+		m, err := s.merchantByKey(ctx, key)
+		if err != nil {
+			return err
+		}
+		if m.ID != o.MerchantID {
+			return notFound("Order")
+		}
+	} else if _, err := s.activeMerchant(ctx, o.MerchantID, "Order"); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{

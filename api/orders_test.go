@@ -72,8 +72,12 @@ func TestCreateOrderRejectsBadInput(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			r := gw.Post(t, "/api/v1/orders", c.body)
-			if r.Status != c.status || r.ErrorCode() != "BAD_REQUEST_ERROR" || !strings.Contains(string(r.Body), c.desc) {
-				t.Errorf("= %d %s, want %d BAD_REQUEST_ERROR mentioning %q", r.Status, r.Body, c.status, c.desc)
+			code := "BAD_REQUEST_ERROR"
+			if c.status == http.StatusRequestEntityTooLarge {
+				code = "PAYLOAD_TOO_LARGE"
+			}
+			if r.Status != c.status || r.ErrorCode() != code || !strings.Contains(string(r.Body), c.desc) {
+				t.Errorf("= %d %.300s, want %d %s mentioning %q", r.Status, r.Body, c.status, code, c.desc)
 			}
 		})
 	}

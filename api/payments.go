@@ -7,11 +7,14 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"math"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/gorilla/mux"
 	"github.com/jackc/pgx/v5"
 
@@ -23,7 +26,8 @@ import (
 	"github.com/paygate/paygate/workflows"
 )
 
-// createPaymentRequest is the body of POST /payments and, with Key, of POST /payments/public.
+// createPaymentRequest is the body of POST /payments and of POST /payments/public, where Key (the
+// publishable key) is optional.
 type createPaymentRequest struct {
 	Key     string     `json:"key"`
 	OrderID string     `json:"order_id"`
@@ -94,21 +98,60 @@ func (s *Server) createPayment(w http.ResponseWriter, r *http.Request) error {
 	})
 }
 
-// createPublicPayment is the hosted checkout's way to pay: the publishable key (the merchant's
-// API key) and the order id are all it has.
+// createPublicPayment is the hosted checkout's way to pay: the order id, and optionally the
+// publishable key (the merchant's API key), are all it has. Besides the per-address limit of its
+// route, the merchant's publishable key has a budget of its own (PUBLIC_KEY_RATE_LIMIT), shared by
+// every address, whether or not the request named the key.
 func (s *Server) createPublicPayment(w http.ResponseWriter, r *http.Request) error {
 	return s.createPaymentFor(w, withPublicScope(r), func(ctx context.Context, req *createPaymentRequest) (db.Merchant, error) {
-		return s.merchantByKey(ctx, req.Key)
+		m, err := s.checkoutMerchant(ctx, req.Key, req.OrderID)
+		if err != nil {
+			return m, err
+		}
+		if s.abuse.publicPaymentsByKey != nil {
+			if ok, wait := s.abuse.publicPaymentsByKey.Allow(m.APIKey, s.now()); !ok {
+				return m, tooManyRequests(w, wait, "Too many payments with this key; slow down and retry after the time in Retry-After")
+			}
+		}
+		return m, nil
 	})
 }
 
-func (s *Server) merchantByKey(ctx context.Context, key string) (db.Merchant, error) {
-	if key == "" {
-		return db.Merchant{}, &Error{http.StatusUnauthorized, CodeAuthentication, "key is required"}
+// checkoutMerchant is the merchant a public payment is for. With a publishable key it is the
+// key's merchant, and CreatePayment refuses an order of another merchant (404, as Stripe and
+// Razorpay answer for an object of another account); without one the order names its merchant.
+func (s *Server) checkoutMerchant(ctx context.Context, key, orderID string) (db.Merchant, error) {
+	if key != "" {
+		return s.merchantByKey(ctx, key)
 	}
+	if orderID == "" {
+		return db.Merchant{}, badRequest("order_id is required")
+	}
+	o, err := s.queries.GetPublicOrder(ctx, orderID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return db.Merchant{}, notFound("Order")
+	}
+	if err != nil {
+		return db.Merchant{}, err
+	}
+	return s.activeMerchant(ctx, o.MerchantID, "Order")
+}
+
+// merchantByKey is the active merchant whose publishable key (API key) this is; unknown: 401.
+func (s *Server) merchantByKey(ctx context.Context, key string) (db.Merchant, error) {
 	m, err := s.queries.GetMerchantByAPIKey(ctx, key)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return db.Merchant{}, &Error{http.StatusUnauthorized, CodeAuthentication, "Unknown key"}
+	}
+	return m, err
+}
+
+// activeMerchant is the merchant that owns a public object named without a key. A deactivated
+// merchant's objects are not found, as they are through its key.
+func (s *Server) activeMerchant(ctx context.Context, id uuid.UUID, what string) (db.Merchant, error) {
+	m, err := s.queries.GetMerchant(ctx, id)
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && !m.IsActive) {
+		return db.Merchant{}, notFound(what)
 	}
 	return m, err
 }
@@ -131,8 +174,8 @@ func (s *Server) createPaymentFor(w http.ResponseWriter, r *http.Request, mercha
 		return err
 	}
 	r = r.WithContext(context.WithValue(r.Context(), merchantKey{}, m))
-	return s.createStatement(w, r, body, func(ctx context.Context, q *db.Queries) (created, error) {
-		p, events, err := insertPayment(ctx, q, m, req.OrderID, inst, s.now())
+	err = s.createStatement(w, r, body, func(ctx context.Context, q *db.Queries) (created, error) {
+		p, events, err := s.insertPayment(ctx, q, m, req.OrderID, inst)
 		if err != nil {
 			return created{}, err
 		}
@@ -140,7 +183,22 @@ func (s *Server) createPaymentFor(w http.ResponseWriter, r *http.Request, mercha
 			s.startPayment(ctx, p, events)
 		}}, nil
 	})
+	var refused *tooManyAttempts
+	if errors.As(err, &refused) {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(refused.retryAfter.Seconds()))))
+	}
+	return err
 }
+
+// tooManyAttempts is an order's refusal of new payments after too many failed ones, until
+// retryAfter has passed.
+type tooManyAttempts struct {
+	refusal    *Error
+	retryAfter time.Duration
+}
+
+func (e *tooManyAttempts) Error() string { return e.refusal.Error() }
+func (e *tooManyAttempts) Unwrap() error { return e.refusal }
 
 // startPayment starts a committed payment's workflow. If it cannot be started now, the pending
 // sweep starts it within a minute, so the client still gets its payment.
@@ -158,8 +216,12 @@ func (s *Server) startPayment(ctx context.Context, p db.Payment, events []string
 // payment.pending events if the merchant has a webhook endpoint, in one statement; it returns
 // the payment and the events' ids. The order must be the merchant's and unpaid; the unique index
 // payments_one_live_per_order refuses a second payment while one is pending or succeeded, so
-// concurrent attempts can never pay an order twice.
-func insertPayment(ctx context.Context, q *db.Queries, m db.Merchant, orderID string, inst instrument, now time.Time) (db.Payment, []string, error) {
+// concurrent attempts can never pay an order twice. An order with ORDER_FAILED_PAYMENT_LIMIT
+// failed payments in the last ORDER_FAILED_PAYMENT_WINDOW takes none (tooManyAttempts): card
+// testing on one order ends there, whichever replica or credential it comes through.
+func (s *Server) insertPayment(ctx context.Context, q *db.Queries, m db.Merchant, orderID string, inst instrument) (db.Payment, []string, error) {
+	now := s.now()
+	limits := s.cfg.Limits
 	p := db.Payment{
 		ID: ids.New(ids.Payment), OrderID: orderID, MerchantID: m.ID, Method: inst.method, Status: "pending",
 		Vpa: inst.vpa, CardNetwork: inst.network, CardBin: inst.cardBIN, CardLast4: inst.cardLast4,
@@ -178,18 +240,36 @@ func insertPayment(ctx context.Context, q *db.Queries, m db.Merchant, orderID st
 		ID: p.ID, OrderID: orderID, MerchantID: m.ID, Method: p.Method,
 		Vpa: p.Vpa, CardNetwork: p.CardNetwork, CardBin: p.CardBin, CardLast4: p.CardLast4,
 		CreatedAt: p.CreatedAt, Events: payloads,
+		MaxFailed: int64(limits.OrderFailedPayments), FailedSince: now.Add(-limits.OrderFailedWindow),
 	})
 	switch {
 	case uniqueViolation(err, "payments_one_live_per_order"):
 		return db.Payment{}, nil, badRequest("Order already has a payment in progress or paid")
 	case errors.Is(err, pgx.ErrNoRows):
-		// Not the merchant's order, or paid: say which.
-		if _, err := q.GetOrder(ctx, db.GetOrderParams{ID: orderID, MerchantID: m.ID}); errors.Is(err, pgx.ErrNoRows) {
+		// Not the merchant's order, paid, or refusing payments: say which.
+		o, err := q.GetOrder(ctx, db.GetOrderParams{ID: orderID, MerchantID: m.ID})
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
 			return db.Payment{}, nil, notFound("Order")
-		} else if err != nil {
+		case err != nil:
+			return db.Payment{}, nil, err
+		case o.Status == "paid":
+			return db.Payment{}, nil, badRequest("Order is already paid")
+		}
+		// It takes payments again once its limit-th most recent failure leaves the window (had
+		// that one just left it, a retry in a second succeeds).
+		retryAfter := time.Second
+		nth, err := q.NthRecentFailedPayment(ctx, db.NthRecentFailedPaymentParams{
+			OrderID: orderID, FailedSince: now.Add(-limits.OrderFailedWindow), N: int64(max(limits.OrderFailedPayments, 1)),
+		})
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return db.Payment{}, nil, err
 		}
-		return db.Payment{}, nil, badRequest("Order is already paid")
+		if err == nil {
+			retryAfter = max(nth.Add(limits.OrderFailedWindow).Sub(now), time.Second)
+		}
+		return db.Payment{}, nil, &tooManyAttempts{&Error{http.StatusTooManyRequests, CodeTooManyAttempts,
+			"This order has had too many failed payments; it takes no new payment until the time in Retry-After"}, retryAfter}
 	}
 	return p, events, err
 }
@@ -290,15 +370,28 @@ func dateParam(v, name string, shift time.Duration) (*time.Time, error) {
 	return &t, nil
 }
 
-// getPublicPayment lets the hosted checkout poll a payment with the publishable key. A successful
-// payment carries signature = hex HMAC-SHA256("order_id|payment_id") keyed with the merchant's
-// webhook secret, which the merchant's server can verify.
+// getPublicPayment lets the hosted checkout poll a payment it made. The payment id (16 random
+// alphanumerics, known to whoever made the payment and to the merchant) is what grants the view;
+// the publishable key is optional, as it is public anyway (in the merchant's pages and checkout
+// links), and when given it must be the payment's merchant's (another merchant's: 404). The view
+// holds no card or customer detail. A successful payment carries signature = hex
+// HMAC-SHA256("order_id|payment_id") keyed with the merchant's webhook secret, which the
+// merchant's server can verify; it proves only that this payment of this order succeeded.
 func (s *Server) getPublicPayment(w http.ResponseWriter, r *http.Request) error {
-	m, err := s.merchantByKey(r.Context(), r.URL.Query().Get("key"))
-	if err != nil {
-		return err
+	ctx, id := r.Context(), mux.Vars(r)["id"]
+	var (
+		m   db.Merchant
+		p   db.Payment
+		err error
+	)
+	if key := r.URL.Query().Get("key"); key != "" {
+		if m, err = s.merchantByKey(ctx, key); err != nil {
+			return err
+		}
+		p, err = s.queries.GetPayment(ctx, db.GetPaymentParams{ID: id, MerchantID: m.ID})
+	} else if p, err = s.queries.GetPaymentByID(ctx, id); err == nil {
+		m, err = s.activeMerchant(ctx, p.MerchantID, "Payment")
 	}
-	p, err := s.queries.GetPayment(r.Context(), db.GetPaymentParams{ID: mux.Vars(r)["id"], MerchantID: m.ID})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return notFound("Payment")
 	}

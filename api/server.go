@@ -32,11 +32,13 @@ type Server struct {
 	requestHash requestHasher
 	// Requests per API key; nil when unlimited.
 	byAPIKey *ratelimit.Limiter
-	// Failed logins per email and per client address.
+	// Login attempts per email and per client address (see takeLoginTokens).
 	loginsByEmail, loginsByAddress *ratelimit.Limiter
 	cfg                            config.Config
 	log                            *slog.Logger
 	now                            func() time.Time
+
+	abuse abuseLimiters
 }
 
 // Deps are what the API needs from the process that runs it.
@@ -65,13 +67,14 @@ func New(d Deps) http.Handler {
 		starts:      d.Starts,
 		webhooks:    delivery.New(d.Config.Webhooks.AllowPrivateTargets),
 		requestHash: newRequestHasher(d.Config.RequestHashKey),
-		// Five failures per email and twenty per address, then one more every 12 s / 3 s.
-		loginsByEmail:   ratelimit.New(1.0/12, 5),
+		// Twenty attempts per email and per address, then one more every 6 s / 3 s.
+		loginsByEmail:   ratelimit.New(1.0/6, 20),
 		loginsByAddress: ratelimit.New(1.0/3, 20),
 		cfg:             d.Config,
 		log:             d.Logger,
 		now:             time.Now,
 	}
+	s.abuse = newAbuseLimiters(d.Config.Limits)
 	if d.Config.APIRateLimit > 0 {
 		s.byAPIKey = ratelimit.New(float64(d.Config.APIRateLimit), max(d.Config.APIRateBurst, 1))
 	}
@@ -79,7 +82,7 @@ func New(d Deps) http.Handler {
 	r.NotFoundHandler = s.handle(func(w http.ResponseWriter, r *http.Request) error { return notFound("Route") })
 	r.MethodNotAllowedHandler = s.handle(func(w http.ResponseWriter, req *http.Request) error {
 		w.Header().Set("Allow", strings.Join(allowedMethods(r, req), ", "))
-		return &Error{http.StatusMethodNotAllowed, CodeBadRequest, "Method not allowed on this route"}
+		return &Error{http.StatusMethodNotAllowed, CodeMethodNotAllowed, "Method not allowed on this route"}
 	})
 	r.Handle("/health", s.handle(s.health)).Methods(http.MethodGet)
 	if d.Metrics != nil {
@@ -95,6 +98,7 @@ func New(d Deps) http.Handler {
 	v1("/auth/register", s.handle(s.register), post)
 	v1("/auth/login", s.handle(s.login), post)
 	v1("/auth/logout", s.handle(s.logout), post)
+	v1("/auth/session", s.handle(s.session), get)
 	// Operators' views of the workflows, without credentials like /health and /metrics: counts
 	// only, never a merchant's data.
 	v1("/queue/status", s.handle(s.queueStatus), get)
@@ -106,12 +110,13 @@ func New(d Deps) http.Handler {
 	v1("/public/config", s.handle(s.publicConfig), get)
 	v1("/openapi.json", s.handle(s.openAPI), get)
 
-	public := func(h func(http.ResponseWriter, *http.Request) error) http.Handler {
-		return allowAnyOrigin(s.handle(h))
+	// Public routes are limited per client address (a preflight is not).
+	public := func(limit *ratelimit.Limiter, h func(http.ResponseWriter, *http.Request) error) http.Handler {
+		return allowAnyOrigin(s.handle(s.limitAddress(limit, h)))
 	}
-	v1("/orders/{id}/public", public(s.getPublicOrder), get, http.MethodOptions)
-	v1("/payments/public", public(s.createPublicPayment), post, http.MethodOptions)
-	v1("/payments/{id}/public", public(s.getPublicPayment), get, http.MethodOptions)
+	v1("/orders/{id}/public", public(s.abuse.publicReads, s.getPublicOrder), get, http.MethodOptions)
+	v1("/payments/public", public(s.abuse.publicPayments, s.createPublicPayment), post, http.MethodOptions)
+	v1("/payments/{id}/public", public(s.abuse.publicReads, s.getPublicPayment), get, http.MethodOptions)
 
 	merchant := func(h func(http.ResponseWriter, *http.Request) error) http.Handler {
 		return s.authenticate(s.handle(h))
@@ -144,7 +149,7 @@ func New(d Deps) http.Handler {
 		// method mismatch it found on an API route, and a wrong method would answer 404, not 405.
 		r.MatcherFunc(outsideAPI).Handler(d.UI)
 	}
-	return s.withRequestContext(r)
+	return s.withRequestContext(s.withClientAddress(s.strictTransport(r)))
 }
 
 // handle adapts a handler that returns an error into an http.Handler that writes the error.

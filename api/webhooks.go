@@ -82,22 +82,28 @@ func (s *Server) regenerateWebhookSecret(w http.ResponseWriter, r *http.Request)
 	return nil
 }
 
-// testWebhook records a webhook.test event and delivers it like any other.
+// testWebhook records a webhook.test event and delivers it like any other. It takes an
+// Idempotency-Key as every create does: a repeat answers the first event and sends nothing more.
+// The request has no body, so its route alone identifies it.
 func (s *Server) testWebhook(w http.ResponseWriter, r *http.Request) error {
 	m := merchantFrom(r.Context())
 	if m.WebhookURL == nil {
 		return badRequest("Configure a webhook URL first")
 	}
-	events, err := outbox.Record(r.Context(), s.queries, m.ID, nil, nil, outbox.Data{Message: "This is a test event from PayGate"}, s.now(), outbox.WebhookTest)
-	if err != nil {
-		return err
-	}
-	if len(events) == 0 {
-		return badRequest("Configure a webhook URL first")
-	}
-	s.startDeliveries(r.Context(), m.ID.String(), "", events)
-	writeJSON(w, http.StatusAccepted, map[string]string{"id": events[0], "status": "pending"})
-	return nil
+	return s.createStatement(w, r, nil, func(ctx context.Context, q *db.Queries) (created, error) {
+		events, err := outbox.Record(ctx, q, m.ID, nil, nil, outbox.Data{Message: "This is a test event from PayGate"}, s.now(), outbox.WebhookTest)
+		if err != nil {
+			return created{}, err
+		}
+		if len(events) == 0 {
+			return created{}, badRequest("Configure a webhook URL first")
+		}
+		return created{
+			status: http.StatusAccepted,
+			body:   map[string]string{"id": events[0], "status": "pending"},
+			after:  func(ctx context.Context) { s.startDeliveries(ctx, m.ID.String(), "", events) },
+		}, nil
+	})
 }
 
 // startDeliveries starts the delivery of a merchant's recorded events about a payment (or none);

@@ -21,6 +21,16 @@ const (
 	CodeRateLimit      = "RATE_LIMIT_ERROR"     // too many requests; retry later
 	CodeUnavailable    = "SERVICE_UNAVAILABLE"  // the gateway cannot serve now; retry shortly
 	CodeServer         = "SERVER_ERROR"         // the gateway failed; retry with the same idempotency key
+	// CodeMethodNotAllowed (405): the path does not take this method; a client of another
+	// version than the gateway's, or a hand-made request.
+	CodeMethodNotAllowed = "METHOD_NOT_ALLOWED"
+	// CodePayloadTooLarge (413): the request body is over 1 MiB (long notes, say).
+	CodePayloadTooLarge = "PAYLOAD_TOO_LARGE"
+	// CodeUnsupportedMediaType (415): login and register take only application/json.
+	CodeUnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE"
+	// CodeTooManyAttempts (429): the order refuses payments for a while after too many failed
+	// ones (card testing); retry after Retry-After with another order or later.
+	CodeTooManyAttempts = "TOO_MANY_ATTEMPTS"
 )
 
 // Error is a failure the API answered with: an HTTP status outside 2xx and the body
@@ -93,11 +103,12 @@ func IsNotFound(err error) bool {
 	return e != nil && e.Status == http.StatusNotFound
 }
 
-// IsBadRequest reports whether the API refused the request as invalid (400): a bad field, an
-// invalid VPA or card, or an operation the object's state does not allow.
+// IsBadRequest reports whether the API refused the request as invalid: a bad field, an invalid
+// VPA or card, or an operation the object's state does not allow (400), a method the path does
+// not take (405), or a body over 1 MiB (413). Repeating it unchanged fails the same way.
 func IsBadRequest(err error) bool {
 	e := AsError(err)
-	return e != nil && e.Status == http.StatusBadRequest
+	return e != nil && (e.Status == http.StatusBadRequest || e.Status == http.StatusMethodNotAllowed || e.Status == http.StatusRequestEntityTooLarge)
 }
 
 // IsAuthentication reports whether the API refused the credentials (401 or 403).

@@ -4,9 +4,12 @@ package config
 
 import (
 	"fmt"
+	"net/netip"
 	"os"
 	"strconv"
 	"time"
+
+	"github.com/paygate/paygate/clientip"
 )
 
 // Config is every setting the gateway's commands read.
@@ -39,6 +42,13 @@ type Config struct {
 	// 32 characters, the same on every API replica); `gateway dev` makes one under DATA_DIR.
 	RequestHashKey string
 
+	// TrustedProxies are the proxies whose X-Forwarded-For the API believes (TRUSTED_PROXIES:
+	// comma-separated addresses and CIDR prefixes; empty: none, the connection's peer is the
+	// client). See package clientip.
+	TrustedProxies []netip.Prefix
+
+	Limits AbuseLimits
+
 	Bank         BankConfig
 	TestMerchant TestMerchant
 	Webhooks     WebhookConfig
@@ -53,6 +63,29 @@ type WebhookConfig struct {
 	// RetryIntervals are the waits before attempts 2 to 5: 1 min, 5 min, 30 min, 2 h, or 5 s,
 	// 10 s, 15 s, 20 s with WEBHOOK_RETRY_INTERVALS_TEST=true.
 	RetryIntervals []time.Duration
+}
+
+// AbuseLimits bound what clients without an API secret can make the gateway do. Rates are per
+// process and per client address (see TrustedProxies) unless said otherwise; 0 means unlimited.
+type AbuseLimits struct {
+	// PublicPayments is POST /payments/public a minute per client address
+	// (PUBLIC_PAYMENT_RATE_LIMIT), with bursts of PublicPaymentsBurst (PUBLIC_PAYMENT_RATE_BURST).
+	PublicPayments, PublicPaymentsBurst int
+	// PublicPaymentsPerKey is POST /payments/public a minute per publishable key, from all
+	// addresses together (PUBLIC_KEY_RATE_LIMIT, PUBLIC_KEY_RATE_BURST).
+	PublicPaymentsPerKey, PublicPaymentsPerKeyBurst int
+	// PublicReads is the public GETs (order and payment for the checkout) a minute per client
+	// address (PUBLIC_READ_RATE_LIMIT, PUBLIC_READ_RATE_BURST).
+	PublicReads, PublicReadsBurst int
+	// Registrations is POST /auth/register an hour per client address (REGISTRATION_RATE_LIMIT,
+	// REGISTRATION_RATE_BURST); only requests that get as far as hashing the password count.
+	Registrations, RegistrationsBurst int
+	// OrderFailedPayments failed payments on one order within OrderFailedWindow make the order
+	// refuse new payments (429 TOO_MANY_ATTEMPTS) until the oldest of them leaves the window
+	// (ORDER_FAILED_PAYMENT_LIMIT; ORDER_FAILED_PAYMENT_WINDOW in minutes). Counted in
+	// PostgreSQL, so it holds across API replicas; it applies to POST /payments as well.
+	OrderFailedPayments int
+	OrderFailedWindow   time.Duration
 }
 
 // BankConfig drives the simulated bank.
@@ -92,6 +125,19 @@ func FromEnv() (Config, error) {
 		StartConcurrency:  e.int("WORKFLOW_START_CONCURRENCY", 0),
 		StartQueueSize:    e.int("WORKFLOW_START_QUEUE", 1024),
 		RequestHashKey:    e.str("REQUEST_HASH_KEY", ""),
+		TrustedProxies:    e.prefixes("TRUSTED_PROXIES"),
+		Limits: AbuseLimits{
+			PublicPayments:            e.int("PUBLIC_PAYMENT_RATE_LIMIT", 20),
+			PublicPaymentsBurst:       e.int("PUBLIC_PAYMENT_RATE_BURST", 20),
+			PublicPaymentsPerKey:      e.int("PUBLIC_KEY_RATE_LIMIT", 600),
+			PublicPaymentsPerKeyBurst: e.int("PUBLIC_KEY_RATE_BURST", 200),
+			PublicReads:               e.int("PUBLIC_READ_RATE_LIMIT", 600),
+			PublicReadsBurst:          e.int("PUBLIC_READ_RATE_BURST", 120),
+			Registrations:             e.int("REGISTRATION_RATE_LIMIT", 20),
+			RegistrationsBurst:        e.int("REGISTRATION_RATE_BURST", 5),
+			OrderFailedPayments:       e.int("ORDER_FAILED_PAYMENT_LIMIT", 5),
+			OrderFailedWindow:         time.Duration(e.int("ORDER_FAILED_PAYMENT_WINDOW", 30)) * time.Minute,
+		},
 		Bank: BankConfig{
 			TestMode:        e.bool("TEST_MODE", false),
 			ProcessingDelay: time.Duration(e.int("TEST_PROCESSING_DELAY", 1000)) * time.Millisecond,
@@ -146,6 +192,16 @@ func (e *env) bool(name string, def bool) bool {
 		return def
 	}
 	return b
+}
+
+func (e *env) prefixes(name string) []netip.Prefix {
+	v := e.str(name, "")
+	p, err := clientip.ParsePrefixes(v)
+	if err != nil {
+		e.fail(name, v)
+		return nil
+	}
+	return p
 }
 
 func (e *env) fail(name, value string) {

@@ -23,7 +23,8 @@ func TestWebhookRetryIntervals(t *testing.T) {
 }
 
 func TestRejectsUnparsableValues(t *testing.T) {
-	for name, value := range map[string]string{"PORT": "eighty", "TEST_MODE": "maybe", "TEST_PROCESSING_DELAY": "-5"} {
+	for name, value := range map[string]string{"PORT": "eighty", "TEST_MODE": "maybe", "TEST_PROCESSING_DELAY": "-5",
+		"TRUSTED_PROXIES": "10.0.0.0/8,proxy.internal", "ORDER_FAILED_PAYMENT_LIMIT": "-1"} {
 		t.Run(name, func(t *testing.T) {
 			t.Setenv(name, value)
 			if _, err := FromEnv(); err == nil {
@@ -44,5 +45,16 @@ func TestDefaults(t *testing.T) {
 	if c.Port != 8000 || c.BindAddress != "127.0.0.1" || c.TaskQueue != "payments" || c.Bank.ProcessingDelay != time.Second ||
 		!c.Bank.PaymentSuccess || c.TestMerchant.APIKey != "key_test_abc123" {
 		t.Errorf("defaults %+v", c)
+	}
+}
+
+func TestTrustedProxies(t *testing.T) {
+	t.Setenv("TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.7")
+	c, err := FromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.TrustedProxies) != 2 || c.TrustedProxies[0].String() != "10.0.0.0/8" || c.TrustedProxies[1].String() != "192.0.2.7/32" {
+		t.Errorf("TrustedProxies = %v", c.TrustedProxies)
 	}
 }

@@ -122,12 +122,16 @@ const createPayment = `-- name: CreatePayment :one
 WITH o AS (
     SELECT ord.id, ord.merchant_id, ord.amount, ord.currency FROM orders ord
     WHERE ord.id = $8 AND ord.merchant_id = $9 AND ord.status <> 'paid'
+      AND ($10::bigint = 0 OR (
+          SELECT count(*) FROM payments f
+          WHERE f.order_id = ord.id AND f.status = 'failed' AND f.updated_at > $11::timestamptz
+      ) < $10::bigint)
 ), recorded AS (
     INSERT INTO webhook_logs (id, merchant_id, event, payment_id, payload, created_at, updated_at)
     SELECT e.payload ->> 'id', o.merchant_id, e.payload ->> 'event', $1::text,
            jsonb_set(jsonb_set(e.payload, '{data,payment,amount}', to_jsonb(o.amount)), '{data,payment,currency}', to_jsonb(o.currency)),
            $7, $7
-    FROM o CROSS JOIN jsonb_array_elements($10::jsonb) AS e (payload)
+    FROM o CROSS JOIN jsonb_array_elements($12::jsonb) AS e (payload)
 )
 INSERT INTO payments (id, order_id, merchant_id, amount, currency, method, vpa, card_network, card_bin, card_last4, created_at, updated_at)
 SELECT $1, o.id, o.merchant_id, o.amount, o.currency,
@@ -147,6 +151,8 @@ type CreatePaymentParams struct {
 	CreatedAt   time.Time
 	OrderID     string
 	MerchantID  uuid.UUID
+	MaxFailed   int64
+	FailedSince time.Time
 	Events      json.RawMessage
 }
 
@@ -154,7 +160,9 @@ type CreatePaymentParams struct {
 // creation (@events: a JSON array of payloads, each with its id and event, rendered from the
 // payment but for the order's amount and currency, which are set here), all in one statement,
 // with one creation time.
-// No row: the order is not the merchant's, or it is paid; then no event is recorded either.
+// No row: the order is not the merchant's, or it is paid, or it has had @max_failed failed
+// payments updated after @failed_since (card testing; 0: no such limit); then no event is
+// recorded either. The count reads idx_payments_order_id: nothing for an order's first payment.
 func (q *Queries) CreatePayment(ctx context.Context, arg CreatePaymentParams) (Payment, error) {
 	row := q.db.QueryRow(ctx, createPayment,
 		arg.ID,
@@ -166,6 +174,8 @@ func (q *Queries) CreatePayment(ctx context.Context, arg CreatePaymentParams) (P
 		arg.CreatedAt,
 		arg.OrderID,
 		arg.MerchantID,
+		arg.MaxFailed,
+		arg.FailedSince,
 		arg.Events,
 	)
 	var i Payment
@@ -605,4 +615,26 @@ WHERE p.id = $1 AND p.status = 'success' AND p.amount_refunded = p.amount
 func (q *Queries) MarkPaymentRefunded(ctx context.Context, id string) error {
 	_, err := q.db.Exec(ctx, markPaymentRefunded, id)
 	return err
+}
+
+const nthRecentFailedPayment = `-- name: NthRecentFailedPayment :one
+SELECT updated_at FROM payments
+WHERE order_id = $1 AND status = 'failed' AND updated_at > $2::timestamptz
+ORDER BY updated_at DESC
+OFFSET $3::bigint - 1 LIMIT 1
+`
+
+type NthRecentFailedPaymentParams struct {
+	OrderID     string
+	FailedSince time.Time
+	N           int64
+}
+
+// When the nth most recent failed payment of an order, among those updated after a time, was
+// updated: once it is older than the window, the order takes payments again.
+func (q *Queries) NthRecentFailedPayment(ctx context.Context, arg NthRecentFailedPaymentParams) (time.Time, error) {
+	row := q.db.QueryRow(ctx, nthRecentFailedPayment, arg.OrderID, arg.FailedSince, arg.N)
+	var updated_at time.Time
+	err := row.Scan(&updated_at)
+	return updated_at, err
 }

@@ -266,6 +266,65 @@ func (q *Queries) ListUnsentOutcomeEvents(ctx context.Context, arg ListUnsentOut
 	return items, nil
 }
 
+const listUnsentQueuedEvents = `-- name: ListUnsentQueuedEvents :many
+SELECT l.id, l.merchant_id, l.payment_id, l.created_at FROM webhook_logs l
+WHERE l.status = 'pending' AND l.attempts = 0 AND l.created_at < $1 AND l.event = ANY ($2::text[])
+  AND (l.created_at, l.id) < ($3::timestamptz, $4::text)
+ORDER BY l.created_at DESC, l.id DESC
+LIMIT $5
+`
+
+type ListUnsentQueuedEventsParams struct {
+	CreatedBefore  time.Time
+	Events         []string
+	AfterCreatedAt time.Time
+	AfterID        string
+	RowLimit       int32
+}
+
+type ListUnsentQueuedEventsRow struct {
+	ID         string
+	MerchantID uuid.UUID
+	PaymentID  *string
+	CreatedAt  time.Time
+}
+
+// Never attempted events created before the cutoff, of the kinds (@events) that a delivery
+// workflow of their own sends from the start (a capture's payment.captured, a test event) rather
+// than a payment's or refund's workflow: starting that workflow again finds it if it runs, so the
+// recovery sweep takes them however new. Newest first, a page after the cursor, as
+// ListStalePendingPayments.
+func (q *Queries) ListUnsentQueuedEvents(ctx context.Context, arg ListUnsentQueuedEventsParams) ([]ListUnsentQueuedEventsRow, error) {
+	rows, err := q.db.Query(ctx, listUnsentQueuedEvents,
+		arg.CreatedBefore,
+		arg.Events,
+		arg.AfterCreatedAt,
+		arg.AfterID,
+		arg.RowLimit,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListUnsentQueuedEventsRow
+	for rows.Next() {
+		var i ListUnsentQueuedEventsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.MerchantID,
+			&i.PaymentID,
+			&i.CreatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listWebhookLogs = `-- name: ListWebhookLogs :many
 SELECT id, merchant_id, event, payment_id, refund_id, payload, status, attempts, last_attempt_at, next_retry_at, response_code, response_body, error, created_at, updated_at FROM webhook_logs
 WHERE merchant_id = $1

@@ -1,7 +1,8 @@
 // Package delivery sends webhook requests to merchants' endpoints, and refuses endpoints the
-// gateway must never call: link-local and cloud metadata addresses always, loopback and private
-// ranges unless allowed. The check runs when a URL is configured and again on every connection,
-// so a DNS name that later resolves elsewhere (rebinding) is refused too.
+// gateway must never call: every IANA special-purpose address range (link-local and cloud
+// metadata addresses always; loopback and private ranges unless allowed), and IPv6 forms that
+// carry such an IPv4 address. The check runs when a URL is configured and again on every
+// connection, so a DNS name that later resolves elsewhere (rebinding) is refused too.
 package delivery
 
 import (
@@ -36,17 +37,7 @@ type Client struct {
 
 // New returns a client; allowPrivate permits loopback and private-range endpoints (development).
 func New(allowPrivate bool) *Client {
-	dialer := &net.Dialer{Timeout: 5 * time.Second, Control: func(_, address string, _ syscall.RawConn) error {
-		host, _, err := net.SplitHostPort(address)
-		if err != nil {
-			return err
-		}
-		ip, err := netip.ParseAddr(host)
-		if err != nil || !allowed(ip, allowPrivate) {
-			return ErrForbiddenTarget
-		}
-		return nil
-	}}
+	dialer := &net.Dialer{Timeout: 5 * time.Second, Control: dialGuard(allowPrivate)}
 	transport := &http.Transport{
 		Proxy:                 nil, // never through a proxy from the environment
 		DialContext:           dialer.DialContext,
@@ -64,6 +55,22 @@ func New(allowPrivate bool) *Client {
 			// A redirect is an answer, not an instruction: 3xx counts as a failed attempt.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
+	}
+}
+
+// dialGuard is the dialer's Control function: it refuses a connection to an address that is not
+// allowed, after DNS resolution and before anything is sent.
+func dialGuard(allowPrivate bool) func(network, address string, _ syscall.RawConn) error {
+	return func(_, address string, _ syscall.RawConn) error {
+		host, _, err := net.SplitHostPort(address)
+		if err != nil {
+			return err
+		}
+		ip, err := netip.ParseAddr(host)
+		if err != nil || !allowed(ip, allowPrivate) {
+			return ErrForbiddenTarget
+		}
+		return nil
 	}
 }
 
@@ -161,36 +168,4 @@ func (c *Client) checkURL(endpoint string) error {
 		return errors.New("webhook URL must not contain credentials")
 	}
 	return nil
-}
-
-// metadata are cloud metadata endpoints outside the link-local range.
-var metadata = []netip.Addr{
-	netip.MustParseAddr("fd00:ec2::254"),   // AWS (IPv6)
-	netip.MustParseAddr("100.100.100.200"), // Alibaba Cloud
-}
-
-func allowed(ip netip.Addr, allowPrivate bool) bool {
-	ip = ip.Unmap()
-	switch {
-	case ip.IsLinkLocalUnicast(), ip.IsLinkLocalMulticast(), ip.IsUnspecified(), ip.IsMulticast():
-		return false
-	case ip.IsLoopback(), ip.IsPrivate(), isSharedAddressSpace(ip):
-		return allowPrivate && !isMetadata(ip)
-	default:
-		return !isMetadata(ip)
-	}
-}
-
-func isMetadata(ip netip.Addr) bool {
-	for _, m := range metadata {
-		if ip == m {
-			return true
-		}
-	}
-	return false
-}
-
-// isSharedAddressSpace is 100.64.0.0/10 (carrier-grade NAT), private in practice.
-func isSharedAddressSpace(ip netip.Addr) bool {
-	return netip.MustParsePrefix("100.64.0.0/10").Contains(ip)
 }

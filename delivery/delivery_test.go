@@ -17,13 +17,19 @@ func TestAllowed(t *testing.T) {
 		public, privateAllow bool
 	}{
 		{"93.184.216.34", true, true},
+		{"2606:4700:4700::1111", true, true},
+		{"::ffff:93.184.216.34", true, true},
+		{"64:ff9b::5db8:d822", true, true}, // NAT64 of 93.184.216.34
 		{"169.254.169.254", false, false},
 		{"fe80::1", false, false},
+		{"fe80::1%eth0", false, false},
 		{"::ffff:169.254.169.254", false, false},
 		{"fd00:ec2::254", false, false},
 		{"100.100.100.200", false, false},
 		{"0.0.0.0", false, false},
+		{"::", false, false},
 		{"127.0.0.1", false, true},
+		{"::ffff:127.0.0.1", false, true},
 		{"::1", false, true},
 		{"10.1.2.3", false, true},
 		{"172.16.0.1", false, true},
@@ -38,6 +44,68 @@ func TestAllowed(t *testing.T) {
 		}
 		if got := allowed(ip, true); got != c.privateAllow {
 			t.Errorf("allowed(%s, private=true) = %v", c.ip, got)
+		}
+	}
+}
+
+// specialPurpose are addresses in IANA special-purpose ranges, and IPv6 forms carrying a private
+// or special IPv4 address: refused with or without WEBHOOK_ALLOW_PRIVATE_TARGETS.
+var specialPurpose = []struct{ ip, what string }{
+	{"0.1.2.3", "0.0.0.0/8 this network (RFC 791)"},
+	{"192.0.0.8", "192.0.0.0/24 IETF protocol assignments (RFC 6890)"},
+	{"192.0.2.10", "192.0.2.0/24 documentation (RFC 5737)"},
+	{"192.88.99.1", "192.88.99.0/24 6to4 relay anycast (RFC 7526)"},
+	{"198.18.0.1", "198.18.0.0/15 benchmarking (RFC 2544)"},
+	{"198.19.255.254", "198.18.0.0/15 benchmarking (RFC 2544)"},
+	{"203.0.113.7", "203.0.113.0/24 documentation (RFC 5737)"},
+	{"224.0.0.1", "224.0.0.0/4 multicast (RFC 1112)"},
+	{"240.0.0.1", "240.0.0.0/4 reserved (RFC 1112)"},
+	{"255.255.255.255", "limited broadcast (RFC 919)"},
+	{"::10.0.0.1", "IPv4-compatible, private (RFC 4291)"},
+	{"::127.0.0.1", "IPv4-compatible, loopback (RFC 4291)"},
+	{"::169.254.169.254", "IPv4-compatible, metadata (RFC 4291)"},
+	{"::5db8:d822", "IPv4-compatible, public (RFC 4291, deprecated)"},
+	{"64:ff9b::a00:1", "NAT64 of 10.0.0.1 (RFC 6052)"},
+	{"64:ff9b::127.0.0.1", "NAT64 of 127.0.0.1 (RFC 6052)"},
+	{"64:ff9b::a9fe:a9fe", "NAT64 of 169.254.169.254 (RFC 6052)"},
+	{"64:ff9b::c000:208", "NAT64 of 192.0.2.8 (RFC 6052)"},
+	{"64:ff9b::6464:64c8", "NAT64 of 100.100.100.200 metadata (RFC 6052)"},
+	{"64:ff9b:1::a00:1", "local-use NAT64 (RFC 8215)"},
+	{"2002:a00:1::1", "6to4 of 10.0.0.1 (RFC 3056)"},
+	{"2002:7f00:1::1", "6to4 of 127.0.0.1 (RFC 3056)"},
+	{"2002:a9fe:a9fe::1", "6to4 of 169.254.169.254 (RFC 3056)"},
+	{"2001:0:a00:1::1", "Teredo, server 10.0.0.1 (RFC 4380)"},
+	{"2001:0:4136:e378:8000:63bf:f5ff:fffe", "Teredo, client 10.0.0.1 (RFC 4380)"},
+	{"2001:db8::1", "documentation (RFC 3849)"},
+	{"100::1", "discard-only (RFC 6666)"},
+	{"ff02::1", "multicast (RFC 4291)"},
+}
+
+func TestAllowedRefusesSpecialPurpose(t *testing.T) {
+	for _, c := range specialPurpose {
+		ip := netip.MustParseAddr(c.ip)
+		for _, private := range []bool{false, true} {
+			if allowed(ip, private) {
+				t.Errorf("allowed(%s, private=%v) = true: %s", c.ip, private, c.what)
+			}
+		}
+	}
+}
+
+// The same addresses are refused when configured and by the dialer's check (which sees the address
+// a name resolved to). The dialer's check is called directly: nothing is dialled, so no traffic
+// leaves the machine whatever the guard decides. TestPost shows the dialer uses it.
+func TestSpecialPurposeRefusedAtConfigurationAndDial(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range specialPurpose {
+		addr := netip.AddrPortFrom(netip.MustParseAddr(c.ip), 8080).String()
+		for _, private := range []bool{false, true} {
+			if err := New(private).CheckURL(ctx, "http://"+addr+"/hook"); !errors.Is(err, ErrForbiddenTarget) {
+				t.Errorf("CheckURL(http://%s/hook, private=%v) = %v: %s", addr, private, err, c.what)
+			}
+			if err := dialGuard(private)("tcp", addr, nil); !errors.Is(err, ErrForbiddenTarget) {
+				t.Errorf("dial %s, private=%v: %v: %s", addr, private, err, c.what)
+			}
 		}
 	}
 }

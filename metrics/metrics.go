@@ -83,7 +83,7 @@ func (m *Metrics) WatchStartQueue(length func() int) {
 func (m *Metrics) Close() error { return m.closer.Close() }
 
 // Middleware counts and times requests by their route template (a gorilla/mux middleware, so the
-// route is known).
+// route is known), method and status, each from a bounded set of values.
 func (m *Metrics) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		route := "unmatched"
@@ -95,9 +95,34 @@ func (m *Metrics) Middleware(next http.Handler) http.Handler {
 		rec := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		start := time.Now()
 		next.ServeHTTP(rec, r)
-		m.latency.WithLabelValues(route, r.Method).Observe(time.Since(start).Seconds())
-		m.requests.WithLabelValues(route, r.Method, strconv.Itoa(rec.status)).Inc()
+		method := methodLabel(r.Method)
+		m.latency.WithLabelValues(route, method).Observe(time.Since(start).Seconds())
+		m.requests.WithLabelValues(route, method, statusLabel(rec.status)).Inc()
 	})
+}
+
+// Label values come from a fixed set, whatever a client sends: a label value is a time series
+// kept until the process ends, and the method is the client's own text (the UI's catch-all
+// route answers any method). Routes are the router's templates, or "unmatched".
+const otherLabel = "other"
+
+// methodLabel is a standard method's name, or "other".
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions:
+		return method
+	}
+	return otherLabel
+}
+
+// statusLabel is a status code that net/http knows (or 499, which the API answers for a
+// request its client cancelled), or "other".
+func statusLabel(status int) string {
+	if http.StatusText(status) != "" || status == 499 {
+		return strconv.Itoa(status)
+	}
+	return otherLabel
 }
 
 type statusWriter struct {

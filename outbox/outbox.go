@@ -35,6 +35,11 @@ var (
 	RefundCreationEvents  = []string{RefundCreated}
 )
 
+// QueuedEvents are the events a delivery workflow of their own sends from the first attempt,
+// started from the API's start queue: a capture's, and a test event. The others are first sent
+// by the workflow of their payment or refund.
+var QueuedEvents = []string{PaymentCaptured, WebhookTest}
+
 // Data is an event's data object: the payment, and the refund for refund events.
 type Data struct {
 	Payment *resources.Payment `json:"payment,omitempty"`

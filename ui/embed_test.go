@@ -1,11 +1,16 @@
 package ui
 
 import (
+	"errors"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
 var builtApp = fstest.MapFS{
@@ -49,13 +54,96 @@ func TestAppRoutesServeIndex(t *testing.T) {
 
 func TestOnlyCheckoutMayBeFramed(t *testing.T) {
 	h := newHandler(builtApp, []byte(sdk))
-	if csp := get(t, h, "/dashboard").Header().Get("Content-Security-Policy"); csp != "frame-ancestors 'none'" {
-		t.Errorf("/dashboard CSP = %q, want frame-ancestors 'none'", csp)
+	for _, target := range []string{"/", "/login", "/register", "/dashboard", "/dashboard/webhooks"} {
+		rec := get(t, h, target)
+		if csp := rec.Header().Get("Content-Security-Policy"); csp != DashboardPolicy || !strings.HasSuffix(csp, "; frame-ancestors 'none'") {
+			t.Errorf("%s CSP = %q, want %q", target, csp, DashboardPolicy)
+		}
+		if xfo := rec.Header().Get("X-Frame-Options"); xfo != "DENY" {
+			t.Errorf("%s X-Frame-Options = %q, want DENY", target, xfo)
+		}
 	}
-	rec := get(t, h, "/checkout?order_id=o&key=k&embedded=1")
-	if rec.Header().Get("Content-Security-Policy") != "" || rec.Header().Get("X-Frame-Options") != "" {
+	rec := get(t, h, "/checkout?order_id=o&embedded=1")
+	if rec.Header().Get("X-Frame-Options") != "" {
 		t.Errorf("/checkout must be frameable, got headers %v", rec.Header())
 	}
+	if csp := rec.Header().Get("Content-Security-Policy"); csp != CheckoutPolicy {
+		t.Errorf("/checkout CSP = %q, want %q", csp, CheckoutPolicy)
+	}
+}
+
+// The checkout's policy allows scripts from this origin only, framing by any site, and nothing
+// the app does not use.
+func TestCheckoutPolicy(t *testing.T) {
+	directives := map[string]string{}
+	for _, d := range strings.Split(CheckoutPolicy, ";") {
+		name, value, _ := strings.Cut(strings.TrimSpace(d), " ")
+		if _, dup := directives[name]; dup {
+			t.Errorf("directive %s twice", name)
+		}
+		directives[name] = value
+	}
+	want := map[string]string{
+		"default-src": "'self'", "script-src": "'self'", "style-src": "'self'", "img-src": "'self' data:",
+		"font-src": "'self'", "connect-src": "'self'", "object-src": "'none'", "base-uri": "'self'",
+		"form-action": "'self'", "frame-ancestors": "*",
+	}
+	for name, value := range want {
+		if directives[name] != value {
+			t.Errorf("%s = %q, want %q", name, directives[name], value)
+		}
+	}
+	if len(directives) != len(want) {
+		t.Errorf("policy %q has directives beyond %v", CheckoutPolicy, want)
+	}
+}
+
+// The policies forbid inline scripts and styles: the built index.html must have none (the
+// browser test checks the running app for violations).
+func TestBuiltIndexHasNothingInline(t *testing.T) {
+	index, err := fs.ReadFile(dist, "dist/app/index.html")
+	if errors.Is(err, fs.ErrNotExist) {
+		t.Skip("UI not built (make build)")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if problems := inlineContent(t, string(index)); len(problems) > 0 {
+		t.Errorf("index.html has inline content the CSP blocks: %v", problems)
+	}
+	bad := `<html><head><script>alert(1)</script><style>p{}</style></head><body><p style="x" onclick="f()"></p>` +
+		`<script src="/assets/a.js"></script></body></html>`
+	if problems := inlineContent(t, bad); len(problems) != 4 {
+		t.Errorf("inlineContent(%q) = %v, want 4 problems", bad, problems)
+	}
+}
+
+// inlineContent lists the inline scripts, style elements, style attributes and event handler
+// attributes of an HTML document.
+func inlineContent(t *testing.T, doc string) []string {
+	t.Helper()
+	root, err := html.Parse(strings.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var problems []string
+	for n := range root.Descendants() {
+		if n.Type != html.ElementNode {
+			continue
+		}
+		switch {
+		case n.DataAtom == atom.Script && n.FirstChild != nil:
+			problems = append(problems, "inline <script>")
+		case n.DataAtom == atom.Style:
+			problems = append(problems, "<style>")
+		}
+		for _, a := range n.Attr {
+			if a.Key == "style" || strings.HasPrefix(a.Key, "on") {
+				problems = append(problems, n.Data+" "+a.Key+"=")
+			}
+		}
+	}
+	return problems
 }
 
 func TestIndexRevalidatesWithETag(t *testing.T) {

@@ -44,11 +44,13 @@ const RecoverySweepID = "recovery-sweep"
 // starts at once the workflow of every pending payment and refund, however new, so that what a
 // process that died left in its start queue resumes within seconds of the restart instead of
 // waiting for the pending sweep's one-minute cutoff; a workflow already running is found and
-// left alone. Events keep the one-minute cutoff: a workflow that is running may be sending a new
-// one itself, and a delivery workflow of its own would send it twice.
+// left alone. So is the delivery of every unsent event that has a delivery workflow of its own
+// from the start (a capture's, a test event). The other events keep the one-minute cutoff: the
+// workflow of their payment or refund may be sending them right now, and a delivery workflow of
+// their own would send them twice.
 func RecoverySweepWorkflow(ctx workflow.Context) (int, error) {
 	var a *activities.Activities
-	return sweep(ctx, []sweepPass{{a.RestartStalePayments, 0}, {a.RestartStaleRefunds, 0}, {a.RestartUnsentEvents, SweepInterval}})
+	return sweep(ctx, []sweepPass{{a.RestartStalePayments, 0}, {a.RestartStaleRefunds, 0}, {a.RestartQueuedEvents, 0}, {a.RestartUnsentEvents, SweepInterval}})
 }
 
 // sweepPass is one activity of a sweep and the age from which it restarts rows.

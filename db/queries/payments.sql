@@ -3,10 +3,16 @@
 -- creation (@events: a JSON array of payloads, each with its id and event, rendered from the
 -- payment but for the order's amount and currency, which are set here), all in one statement,
 -- with one creation time.
--- No row: the order is not the merchant's, or it is paid; then no event is recorded either.
+-- No row: the order is not the merchant's, or it is paid, or it has had @max_failed failed
+-- payments updated after @failed_since (card testing; 0: no such limit); then no event is
+-- recorded either. The count reads idx_payments_order_id: nothing for an order's first payment.
 WITH o AS (
     SELECT ord.id, ord.merchant_id, ord.amount, ord.currency FROM orders ord
     WHERE ord.id = sqlc.arg(order_id) AND ord.merchant_id = sqlc.arg(merchant_id) AND ord.status <> 'paid'
+      AND (sqlc.arg(max_failed)::bigint = 0 OR (
+          SELECT count(*) FROM payments f
+          WHERE f.order_id = ord.id AND f.status = 'failed' AND f.updated_at > sqlc.arg(failed_since)::timestamptz
+      ) < sqlc.arg(max_failed)::bigint)
 ), recorded AS (
     INSERT INTO webhook_logs (id, merchant_id, event, payment_id, payload, created_at, updated_at)
     SELECT e.payload ->> 'id', o.merchant_id, e.payload ->> 'event', sqlc.arg(id)::text,
@@ -20,6 +26,14 @@ SELECT sqlc.arg(id), o.id, o.merchant_id, o.amount, o.currency,
        sqlc.arg(created_at), sqlc.arg(created_at)
 FROM o
 RETURNING *;
+
+-- name: NthRecentFailedPayment :one
+-- When the nth most recent failed payment of an order, among those updated after a time, was
+-- updated: once it is older than the window, the order takes payments again.
+SELECT updated_at FROM payments
+WHERE order_id = sqlc.arg(order_id) AND status = 'failed' AND updated_at > sqlc.arg(failed_since)::timestamptz
+ORDER BY updated_at DESC
+OFFSET sqlc.arg(n)::bigint - 1 LIMIT 1;
 
 -- name: GetPayment :one
 SELECT * FROM payments WHERE id = $1 AND merchant_id = $2;

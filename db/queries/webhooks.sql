@@ -102,3 +102,15 @@ WHERE status = 'pending' AND attempts = 0
   AND event = ANY (@events::text[])
   AND (payment_id = sqlc.narg('payment_id') AND refund_id IS NULL OR refund_id = sqlc.narg('refund_id'))
 ORDER BY created_at, id;
+
+-- name: ListUnsentQueuedEvents :many
+-- Never attempted events created before the cutoff, of the kinds (@events) that a delivery
+-- workflow of their own sends from the start (a capture's payment.captured, a test event) rather
+-- than a payment's or refund's workflow: starting that workflow again finds it if it runs, so the
+-- recovery sweep takes them however new. Newest first, a page after the cursor, as
+-- ListStalePendingPayments.
+SELECT l.id, l.merchant_id, l.payment_id, l.created_at FROM webhook_logs l
+WHERE l.status = 'pending' AND l.attempts = 0 AND l.created_at < @created_before AND l.event = ANY (@events::text[])
+  AND (l.created_at, l.id) < (sqlc.arg(after_created_at)::timestamptz, sqlc.arg(after_id)::text)
+ORDER BY l.created_at DESC, l.id DESC
+LIMIT @row_limit;

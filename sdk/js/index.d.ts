@@ -282,7 +282,7 @@ export class PaymentGateway {
   getWebhookConfig(options?: RequestOptions): Promise<WebhookConfig>;
   setWebhookUrl(url: string, options?: RequestOptions): Promise<WebhookConfig>;
   regenerateWebhookSecret(options?: RequestOptions): Promise<WebhookConfig>;
-  sendTestWebhook(options?: RequestOptions): Promise<{ id: string; status: "pending" }>;
+  sendTestWebhook(options?: CreateOptions): Promise<{ id: string; status: "pending" }>;
   listWebhookLogs(params?: ListWebhookLogsParams, options?: RequestOptions): Promise<WebhookLogList>;
   /** Every item from the page the params ask for on, fetched a page at a time by starting_after. */
   allWebhookLogs(params?: ListWebhookLogsParams, options?: RequestOptions): AsyncGenerator<WebhookLog>;
@@ -304,6 +304,10 @@ export const ErrorCodes: Readonly<{
   RATE_LIMIT: "RATE_LIMIT_ERROR";
   SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE";
   SERVER: "SERVER_ERROR";
+  METHOD_NOT_ALLOWED: "METHOD_NOT_ALLOWED";
+  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE";
+  UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE";
+  TOO_MANY_ATTEMPTS: "TOO_MANY_ATTEMPTS";
 }>;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -321,7 +325,7 @@ export class PaymentGatewayError extends Error {
   /** Whether repeating the request later may succeed (429, 409 idempotency, 5xx). */
   readonly retryable: boolean;
 }
-/** 400, including INVALID_VPA, INVALID_CARD and EXPIRED_CARD. */
+/** 400 (including INVALID_VPA, INVALID_CARD and EXPIRED_CARD), 405 METHOD_NOT_ALLOWED, 413 PAYLOAD_TOO_LARGE. */
 export class InvalidRequestError extends PaymentGatewayError {}
 /** 401 or 403. */
 export class AuthenticationError extends PaymentGatewayError {}

@@ -12,18 +12,9 @@ import { mkdir } from "node:fs/promises";
 import http from "node:http";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { chromium } from "playwright-core";
+import { api, BASE_URL, createOrder, launch, MERCHANT, PROCESSING_TIMEOUT, TEST_TIMEOUT } from "./support.mjs";
 
-const BASE_URL = (process.env.BASE_URL ?? "http://127.0.0.1:8000").replace(/\/+$/, "");
-const MERCHANT = {
-  email: "test@example.com",
-  password: "test123",
-  key: "key_test_abc123",
-  secret: "secret_test_xyz789",
-};
 const SCREENSHOTS = process.env.SCREENSHOTS_DIR ? path.resolve(process.env.SCREENSHOTS_DIR) : null;
-const PROCESSING_TIMEOUT = 45_000; // the simulated bank answers in 5–10 s
-const TEST_TIMEOUT = 180_000;
 
 let browser;
 let dashboard; // a signed-in page
@@ -31,24 +22,6 @@ let webhookReceiver;
 let merchantSite;
 
 // --- helpers ---------------------------------------------------------------
-
-async function api(path, { method = "GET", body } = {}) {
-  const response = await fetch(`${BASE_URL}/api/v1${path}`, {
-    method,
-    headers: {
-      "X-Api-Key": MERCHANT.key,
-      "X-Api-Secret": MERCHANT.secret,
-      ...(body ? { "Content-Type": "application/json" } : {}),
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.text();
-  assert.ok(response.ok, `${method} ${path} → ${response.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
-
-const createOrder = (amount) =>
-  api("/orders", { method: "POST", body: { amount, currency: "INR", receipt: `e2e-${Date.now()}` } });
 
 // A UPI payment made by the merchant's server, not through any page the browser has open.
 async function payViaApi(amount, vpa = "live.update@okaxis") {
@@ -128,18 +101,7 @@ async function payByCard(page, number) {
 
 before(async () => {
   if (SCREENSHOTS) await mkdir(SCREENSHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launch();
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   dashboard = await context.newPage();
   dashboard.setDefaultTimeout(20_000);

@@ -2,7 +2,10 @@
  * PayGate checkout.js — opens the hosted checkout in a modal on a merchant's page.
  *
  *   <script src="https://YOUR-GATEWAY/checkout.js"></script>
- *   new PaymentGateway({ key, orderId, onSuccess, onFailure, onClose }).open();
+ *   new PaymentGateway({ orderId, key, onSuccess, onFailure, onClose }).open();
+ *
+ * `orderId` is required; `key` (the merchant's publishable key) is optional: the order
+ * names its merchant, and a key, when given, must be that merchant's.
  *
  * Card and UPI details are entered inside an iframe served by the gateway, so
  * they never touch the merchant's page. Messages from the iframe are accepted
@@ -40,8 +43,8 @@
   }
 
   function PaymentGateway(options) {
-    if (!options || !options.key || !options.orderId) {
-      throw new Error("PaymentGateway: `key` and `orderId` are required");
+    if (!options || !options.orderId) {
+      throw new Error("PaymentGateway: `orderId` is required");
     }
     this.options = options;
     this.modal = null;
@@ -61,8 +64,7 @@
     var query =
       "order_id=" +
       encodeURIComponent(this.options.orderId) +
-      "&key=" +
-      encodeURIComponent(this.options.key) +
+      (this.options.key ? "&key=" + encodeURIComponent(this.options.key) : "") +
       "&embedded=1" +
       "&parent_origin=" +
       encodeURIComponent(window.location.origin);

@@ -107,6 +107,14 @@ describe("checkout.js", () => {
     expect(env.head.children).toHaveLength(1); // styles injected once
   });
 
+  it("opens without a key: the order names its merchant", () => {
+    new env.PaymentGateway({ orderId: "order_1" }).open();
+    expect(env.body.find("payment-iframe")?.attributes.src).toBe(
+      `${GATEWAY}/checkout?order_id=order_1&embedded=1&parent_origin=${encodeURIComponent(SHOP)}`,
+    );
+    expect(() => new env.PaymentGateway({ key: "key_1" })).toThrow(/orderId/);
+  });
+
   it("ignores messages from another origin or another window", () => {
     const { iframe } = open();
     const success = { type: "payment_gateway:success", paymentId: "pay_1", orderId: "order_1", signature: "sig" };

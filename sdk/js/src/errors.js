@@ -14,6 +14,10 @@ export const ErrorCodes = Object.freeze({
   RATE_LIMIT: "RATE_LIMIT_ERROR",
   SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
   SERVER: "SERVER_ERROR",
+  METHOD_NOT_ALLOWED: "METHOD_NOT_ALLOWED",
+  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
+  TOO_MANY_ATTEMPTS: "TOO_MANY_ATTEMPTS",
 });
 
 /** An error answer of the API: { error: { code, description } } with an HTTP status. */
@@ -43,7 +47,11 @@ export class PaymentGatewayError extends Error {
   }
 }
 
-/** 400: the request is invalid (a field, a VPA or card, or an operation the object's state refuses). */
+/**
+ * 400: the request is invalid (a field, a VPA or card, or an operation the object's state
+ * refuses); 405 METHOD_NOT_ALLOWED: the path does not take the method; 413 PAYLOAD_TOO_LARGE: the
+ * body is over 1 MiB.
+ */
 export class InvalidRequestError extends PaymentGatewayError {}
 /** 401 or 403: the API key or secret is wrong. */
 export class AuthenticationError extends PaymentGatewayError {}
@@ -73,7 +81,7 @@ export class PaymentGatewayConnectionError extends Error {
 export function errorFor(fields) {
   const { status, code } = fields;
   if (code === ErrorCodes.IDEMPOTENCY) return new IdempotencyError(fields);
-  if (status === 400) return new InvalidRequestError(fields);
+  if (status === 400 || status === 405 || status === 413) return new InvalidRequestError(fields);
   if (status === 401 || status === 403) return new AuthenticationError(fields);
   if (status === 404) return new NotFoundError(fields);
   if (status === 429) return new RateLimitError(fields);

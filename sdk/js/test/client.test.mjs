@@ -195,7 +195,8 @@ describe("idempotency", () => {
     await c.createOrder({ amount: 100 }, { idempotencyKey: "o" });
     await c.capturePayment("pay_1", { amount: 100 }, { idempotencyKey: "c" });
     await c.createRefund("pay_1", { amount: 1 }, { idempotencyKey: "r" });
-    assert.deepEqual(requests.map((r) => r.headers["idempotency-key"]), ["o", "c", "r"]);
+    await c.sendTestWebhook({ idempotencyKey: "t" });
+    assert.deepEqual(requests.map((r) => r.headers["idempotency-key"]), ["o", "c", "r", "t"]);
   });
 });
 
@@ -208,6 +209,8 @@ describe("errors", () => {
     [apiError(404, "NOT_FOUND_ERROR", "Order not found"), NotFoundError, false],
     [apiError(409, "IDEMPOTENCY_ERROR", "still being processed"), IdempotencyError, true],
     [apiError(422, "IDEMPOTENCY_ERROR", "used with a different request"), IdempotencyError, false],
+    [apiError(405, "METHOD_NOT_ALLOWED", "Method not allowed on this route"), InvalidRequestError, false],
+    [apiError(413, "PAYLOAD_TOO_LARGE", "Request body is larger than 1 MiB"), InvalidRequestError, false],
     [apiError(429, "RATE_LIMIT_ERROR", "slow down"), RateLimitError, true],
     [apiError(500, "SERVER_ERROR", "Something went wrong on our side"), ServerError, true],
     [apiError(503, "SERVICE_UNAVAILABLE", "retry shortly"), ServerError, true],
@@ -248,6 +251,8 @@ describe("errors", () => {
   test("ErrorCodes lists the API's codes", () => {
     assert.equal(ErrorCodes.INVALID_VPA, "INVALID_VPA");
     assert.equal(ErrorCodes.NOT_FOUND, "NOT_FOUND_ERROR");
+    assert.equal(ErrorCodes.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED");
+    assert.equal(ErrorCodes.PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE");
     assert.ok(Object.isFrozen(ErrorCodes));
   });
 

@@ -123,7 +123,8 @@ export const api = {
     login: (body: { email: string; password: string }) =>
       request<{ message: string; merchant: Merchant }>("POST", "/auth/login", { body }),
     logout: () => request<void>("POST", "/auth/logout"),
-    me: (signal?: AbortSignal) => request<{ merchant: Merchant }>("GET", "/auth/me", { signal }),
+    // The session probe: merchant is null when signed out (not a 401, which browsers log as an error).
+    session: (signal?: AbortSignal) => request<{ merchant: Merchant | null }>("GET", "/auth/session", { signal }),
     rollSecret: () => request<Credentials>("POST", "/auth/roll-secret"),
   },
 
@@ -148,8 +149,10 @@ export const api = {
       });
       return { items: res.orders, total: res.total, hasMore: res.has_more };
     },
-    getPublic: (orderId: string, signal?: AbortSignal) =>
-      request<PublicOrder>("GET", `/orders/${encodeURIComponent(orderId)}/public`, { signal }),
+    // The publishable key is optional (the order names its merchant); when given, the gateway
+    // checks that the order is that merchant's.
+    getPublic: (orderId: string, key?: string, signal?: AbortSignal) =>
+      request<PublicOrder>("GET", `/orders/${encodeURIComponent(orderId)}/public`, { query: { key }, signal }),
   },
 
   payments: {
@@ -166,9 +169,9 @@ export const api = {
       request<Payment>("POST", `/payments/${encodeURIComponent(id)}/capture`, { body: { amount } }),
     refund: (id: string, body: { amount: number; reason?: string }) =>
       request<Refund>("POST", `/payments/${encodeURIComponent(id)}/refunds`, { body }),
-    createPublic: (key: string, orderId: string, payment: NewPayment) =>
+    createPublic: (key: string | undefined, orderId: string, payment: NewPayment) =>
       request<PublicPayment>("POST", "/payments/public", { body: { key, order_id: orderId, ...payment } }),
-    getPublic: (id: string, key: string, signal?: AbortSignal) =>
+    getPublic: (id: string, key: string | undefined, signal?: AbortSignal) =>
       request<PublicPayment>("GET", `/payments/${encodeURIComponent(id)}/public`, { query: { key }, signal }),
   },
 

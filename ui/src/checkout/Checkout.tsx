@@ -23,7 +23,7 @@ type Phase = { kind: "form" } | { kind: "submitting" } | { kind: "processing"; p
 
 interface Props {
   orderId: string;
-  apiKey: string; // the merchant's publishable key; never the secret
+  apiKey?: string; // the merchant's publishable key, optional (the order names its merchant); never the secret
   onOutcome?: (outcome: CheckoutOutcome) => void;
 }
 
@@ -60,7 +60,7 @@ function isTransient(error: unknown): boolean {
 // The payment form shared by the hosted checkout, the checkout.js iframe and
 // the dashboard's test checkout: choose a method, pay, wait for the bank, see the result.
 export function Checkout({ orderId, apiKey, onOutcome }: Props) {
-  const order = useResource(`order:${orderId}`, (signal) => api.orders.getPublic(orderId, signal));
+  const order = useResource(`order:${orderId}:${apiKey ?? ""}`, (signal) => api.orders.getPublic(orderId, apiKey, signal));
   const [phase, setPhase] = useState<Phase>({ kind: "form" });
   const [method, setMethod] = useState<PaymentMethod | null>(null);
   const [vpa, setVpa] = useState("");

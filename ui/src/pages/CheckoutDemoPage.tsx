@@ -153,7 +153,7 @@ function EmbedSnippetCard({ apiKey, orderId }: { apiKey: string; orderId: string
       {orderId && (
         <a
           className="external-link"
-          href={`/checkout?order_id=${encodeURIComponent(orderId)}&key=${encodeURIComponent(apiKey)}`}
+          href={`/checkout?order_id=${encodeURIComponent(orderId)}`}
           target="_blank"
           rel="noopener noreferrer"
         >

@@ -14,15 +14,19 @@ export function DashboardLayout() {
   const navigate = useNavigate();
   const location = useLocation();
   const toast = useToast();
-  const me = useResource("me", (signal) => api.auth.me(signal));
+  const me = useResource("session", (signal) => api.auth.session(signal));
   const [merchant, setMerchant] = useState<Merchant>();
   const [loggingOut, setLoggingOut] = useState(false);
   const from = location.pathname + location.search;
 
-  // Any 401 while the dashboard is shown means the session is gone.
+  // Signed out when the dashboard opens, or any 401 while it is shown: the session is gone.
+  const signedOut = me.data !== undefined && me.data.merchant === null;
+  useEffect(() => {
+    if (signedOut) navigate("/login", { replace: true, state: { from } });
+  }, [signedOut, navigate, from]);
   useEffect(() => onUnauthorized(() => navigate("/login", { replace: true, state: { from } })), [navigate, from]);
 
-  const current = merchant ?? me.data?.merchant;
+  const current = merchant ?? me.data?.merchant ?? undefined;
   const session = useMemo(() => (current ? { merchant: current, setMerchant } : null), [current]);
 
   const logout = async () => {

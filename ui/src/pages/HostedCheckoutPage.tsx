@@ -4,12 +4,13 @@ import { Brand } from "../components/Brand";
 import { parseParentOrigin, postToParent } from "../checkout/bridge";
 import { Checkout, type CheckoutOutcome } from "../checkout/Checkout";
 
-// /checkout?order_id=…&key=…  — public, no session. With &embedded=1 it runs
-// inside checkout.js's iframe and reports the outcome to the merchant's page.
+// /checkout?order_id=…[&key=…]  — public, no session. The order names its merchant; the
+// publishable key is optional and, when given, checked against the order's merchant. With
+// &embedded=1 it runs inside checkout.js's iframe and reports the outcome to the merchant's page.
 export function HostedCheckoutPage() {
   const [params] = useSearchParams();
   const orderId = params.get("order_id");
-  const key = params.get("key");
+  const key = params.get("key") || undefined;
   const embedded = params.get("embedded") === "1";
   const parentOrigin = embedded ? parseParentOrigin(params.get("parent_origin")) : null;
   const frame = useRef<HTMLDivElement>(null);
@@ -47,12 +48,12 @@ export function HostedCheckoutPage() {
   return (
     <div className={embedded ? "checkout-page embedded" : "checkout-page"}>
       <div className="checkout-frame" ref={frame}>
-        {orderId && key ? (
+        {orderId ? (
           <Checkout orderId={orderId} apiKey={key} onOutcome={report} />
         ) : (
           <div className="checkout" data-test-id="checkout-container">
             <p className="notice notice-error" role="alert">
-              This payment link is incomplete: it needs an order_id and a key. Please ask the merchant for a new link.
+              This payment link is incomplete: it needs an order_id. Please ask the merchant for a new link.
             </p>
           </div>
         )}
