@@ -38,8 +38,9 @@ type PaymentCheck struct {
 	// the bank; empty when it may be settled.
 	FailureCode        string
 	FailureDescription string
-	// Events are the outcome events of a final payment that were recorded but never sent (a
-	// worker crashed between recording the outcome and its first delivery attempt).
+	// Events are the outcome events of a final payment not yet delivered: never attempted (a
+	// worker crashed between recording the outcome and its first delivery attempt), or attempted
+	// by a workflow task that was lost before it started the retries.
 	Events []string
 }
 
@@ -72,7 +73,7 @@ func (a *Activities) ValidatePayment(ctx context.Context, paymentID string) (Pay
 	check := PaymentCheck{Status: p.Status}
 	switch {
 	case p.Status != StatusPending:
-		check.Events, err = unsentPaymentOutcome(ctx, a.Queries, paymentID)
+		check.Events, err = undeliveredPaymentOutcome(ctx, a.Queries, paymentID)
 	case p.OrderAmount != p.Amount || p.OrderCurrency != p.Currency:
 		check.FailureCode = OrderNotPayable
 		check.FailureDescription = "Payment amount does not match the order"
@@ -80,8 +81,8 @@ func (a *Activities) ValidatePayment(ctx context.Context, paymentID string) (Pay
 	return check, wrap("validate payment", paymentID, err)
 }
 
-func unsentPaymentOutcome(ctx context.Context, q *db.Queries, paymentID string) ([]string, error) {
-	return q.ListUnsentOutcomeEvents(ctx, db.ListUnsentOutcomeEventsParams{
+func undeliveredPaymentOutcome(ctx context.Context, q *db.Queries, paymentID string) ([]string, error) {
+	return q.ListUndeliveredOutcomeEvents(ctx, db.ListUndeliveredOutcomeEventsParams{
 		Events:    []string{outbox.PaymentSuccess, outbox.PaymentFailed},
 		PaymentID: &paymentID,
 	})
@@ -125,7 +126,7 @@ type PaymentOutcome struct {
 // RecordPaymentOutcome stores a payment's final status, marks its order paid on success, and
 // records the payment.success or payment.failed event, in one transaction. It returns the status
 // and the ids of the events to deliver. For a payment that is already final it changes nothing
-// and returns the stored status with the outcome events never sent.
+// and returns the stored status with the outcome events not yet delivered.
 func (a *Activities) RecordPaymentOutcome(ctx context.Context, out PaymentOutcome) (Recorded, error) {
 	var rec Recorded
 	err := a.inTx(ctx, func(q *db.Queries) error {
@@ -140,7 +141,7 @@ func (a *Activities) RecordPaymentOutcome(ctx context.Context, out PaymentOutcom
 				return err
 			}
 			rec.Status = p.Status
-			rec.Events, err = unsentPaymentOutcome(ctx, q, out.PaymentID)
+			rec.Events, err = undeliveredPaymentOutcome(ctx, q, out.PaymentID)
 			return err
 		}
 		if err != nil {

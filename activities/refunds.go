@@ -51,7 +51,7 @@ type RefundOutcome struct {
 // refund.failed event in one transaction: a processed refund may complete its payment's refund
 // (status refunded); a failed one releases its amount so it can be refunded again. It returns the
 // status and the ids of the events to deliver. For a refund that is already final it changes
-// nothing and returns the stored status with the outcome events never sent.
+// nothing and returns the stored status with the outcome events not yet delivered.
 func (a *Activities) RecordRefundOutcome(ctx context.Context, out RefundOutcome) (Recorded, error) {
 	var rec Recorded
 	err := a.inTx(ctx, func(q *db.Queries) (err error) {
@@ -81,7 +81,7 @@ func recordRefundOutcome(ctx context.Context, q *db.Queries, out RefundOutcome) 
 			return rec, err
 		}
 		rec.Status = rf.Status
-		rec.Events, err = q.ListUnsentOutcomeEvents(ctx, db.ListUnsentOutcomeEventsParams{
+		rec.Events, err = q.ListUndeliveredOutcomeEvents(ctx, db.ListUndeliveredOutcomeEventsParams{
 			Events:   []string{outbox.RefundProcessed, outbox.RefundFailed},
 			RefundID: &out.RefundID,
 		})

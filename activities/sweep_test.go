@@ -141,3 +141,33 @@ func TestRecoveryRestartsQueuedEvents(t *testing.T) {
 		t.Errorf("recovery restarted the deliveries of %v, want evt_captured and evt_test2 (not an attempted one, not a payment's own events)", f.events)
 	}
 }
+
+// TestRerunFindsUndeliveredOutcome: a re-run of a final payment's workflow gets its outcome
+// events that are not delivered yet, including one whose first attempt ran (a workflow task lost
+// with the Temporal server after the attempt, before the retries were started): it used to get
+// only never-attempted ones, and the attempted event's retries were never started.
+func TestRerunFindsUndeliveredOutcome(t *testing.T) {
+	ctx := context.Background()
+	pool := newPool(t)
+	seedRefundedPayment(t, pool, "pay_rerun", 1000, "rfnd_rerun_a", "rfnd_rerun_b")
+	for _, e := range []struct {
+		id, event, status string
+		attempts          int
+	}{
+		{"evt_attempted", "payment.success", "pending", 1}, {"evt_delivered", "payment.success", "success", 1},
+		{"evt_gaveup", "payment.failed", "failed", 5}, {"evt_created", "payment.created", "pending", 0},
+	} {
+		if _, err := pool.Exec(ctx, `INSERT INTO webhook_logs (id, merchant_id, event, payment_id, payload, status, attempts) VALUES ($1, $2, $3, 'pay_rerun', '{}', $4, $5)`,
+			e.id, auth.TestMerchantID, e.event, e.status, e.attempts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := &Activities{Pool: pool, Queries: db.New(pool)}
+	check, err := a.ValidatePayment(ctx, "pay_rerun")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if check.Status != "success" || !slices.Equal(check.Events, []string{"evt_attempted"}) {
+		t.Errorf("re-run of a final payment: %+v, want success with evt_attempted", check)
+	}
+}

@@ -122,6 +122,46 @@ func (q *Queries) GetWebhookLog(ctx context.Context, arg GetWebhookLogParams) (W
 	return i, err
 }
 
+const listUndeliveredOutcomeEvents = `-- name: ListUndeliveredOutcomeEvents :many
+SELECT id FROM webhook_logs
+WHERE status = 'pending'
+  AND event = ANY ($1::text[])
+  AND (payment_id = $2 AND refund_id IS NULL OR refund_id = $3)
+ORDER BY created_at, id
+`
+
+type ListUndeliveredOutcomeEventsParams struct {
+	Events    []string
+	PaymentID *string
+	RefundID  *string
+}
+
+// A final payment's or refund's outcome events (payment.success/failed, refund.processed/failed)
+// not yet delivered, for a re-run of its workflow: one never attempted (a worker crashed between
+// recording the outcome and sending it) is sent; one whose first attempt ran but whose workflow
+// task was lost before it started the retries (a worker or the Temporal server stopped in
+// between) gets its delivery workflow from the next attempt on (AttemptWebhooks skips an attempt
+// that ran; a delivery workflow already running is found).
+func (q *Queries) ListUndeliveredOutcomeEvents(ctx context.Context, arg ListUndeliveredOutcomeEventsParams) ([]string, error) {
+	rows, err := q.db.Query(ctx, listUndeliveredOutcomeEvents, arg.Events, arg.PaymentID, arg.RefundID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listUnsentCreationEvents = `-- name: ListUnsentCreationEvents :many
 SELECT coalesce(refund_id, payment_id)::text AS owner_id, id FROM webhook_logs
 WHERE status = 'pending' AND attempts = 0 AND created_at < $1
@@ -222,43 +262,6 @@ func (q *Queries) ListUnsentEvents(ctx context.Context, arg ListUnsentEventsPara
 			return nil, err
 		}
 		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const listUnsentOutcomeEvents = `-- name: ListUnsentOutcomeEvents :many
-SELECT id FROM webhook_logs
-WHERE status = 'pending' AND attempts = 0
-  AND event = ANY ($1::text[])
-  AND (payment_id = $2 AND refund_id IS NULL OR refund_id = $3)
-ORDER BY created_at, id
-`
-
-type ListUnsentOutcomeEventsParams struct {
-	Events    []string
-	PaymentID *string
-	RefundID  *string
-}
-
-// A final payment's or refund's outcome events (payment.success/failed, refund.processed/failed)
-// that were recorded but never attempted: a worker crashed between recording the outcome and
-// sending it. A re-run of the workflow sends them; events already attempted are not listed.
-func (q *Queries) ListUnsentOutcomeEvents(ctx context.Context, arg ListUnsentOutcomeEventsParams) ([]string, error) {
-	rows, err := q.db.Query(ctx, listUnsentOutcomeEvents, arg.Events, arg.PaymentID, arg.RefundID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		items = append(items, id)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err

@@ -93,12 +93,15 @@ WHERE status = 'pending' AND attempts = 0 AND created_at < @created_before
   AND coalesce(refund_id, payment_id) = ANY (@owner_ids::text[]) AND event = ANY (@events::text[])
 ORDER BY created_at, array_position(@events::text[], event), id;
 
--- name: ListUnsentOutcomeEvents :many
+-- name: ListUndeliveredOutcomeEvents :many
 -- A final payment's or refund's outcome events (payment.success/failed, refund.processed/failed)
--- that were recorded but never attempted: a worker crashed between recording the outcome and
--- sending it. A re-run of the workflow sends them; events already attempted are not listed.
+-- not yet delivered, for a re-run of its workflow: one never attempted (a worker crashed between
+-- recording the outcome and sending it) is sent; one whose first attempt ran but whose workflow
+-- task was lost before it started the retries (a worker or the Temporal server stopped in
+-- between) gets its delivery workflow from the next attempt on (AttemptWebhooks skips an attempt
+-- that ran; a delivery workflow already running is found).
 SELECT id FROM webhook_logs
-WHERE status = 'pending' AND attempts = 0
+WHERE status = 'pending'
   AND event = ANY (@events::text[])
   AND (payment_id = sqlc.narg('payment_id') AND refund_id IS NULL OR refund_id = sqlc.narg('refund_id'))
 ORDER BY created_at, id;
