@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -65,21 +66,41 @@ func DefaultPorts() Ports {
 }
 
 // FreePorts picks distinct free loopback ports for every listener, with apiReplicas API ports.
+// Membership ports are taken below 32768: Temporal stores them as a PostgreSQL smallint.
 func FreePorts(apiReplicas int) (Ports, error) {
-	n := 12 + apiReplicas
-	var ports []int
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return Ports{}, err
+	var held []net.Listener
+	defer func() {
+		for _, l := range held {
+			l.Close()
 		}
-		defer l.Close()
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}()
+	listen := func(port int) (int, bool) {
+		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err != nil {
+			return 0, false
+		}
+		held = append(held, l)
+		return l.Addr().(*net.TCPAddr).Port, true
+	}
+	var ports, low []int
+	for range 8 + apiReplicas {
+		p, ok := listen(0)
+		if !ok {
+			return Ports{}, errors.New("no free loopback port")
+		}
+		ports = append(ports, p)
+	}
+	for tries := 0; len(low) < 4; tries++ {
+		if tries > 1000 {
+			return Ports{}, errors.New("no free loopback port below 32768")
+		}
+		if p, ok := listen(20000 + rand.IntN(12000)); ok {
+			low = append(low, p)
+		}
 	}
 	return Ports{Postgres: ports[0], Temporal: ports[1], TemporalUI: ports[2], TemporalHTTP: ports[3],
-		History: ports[4], Matching: ports[5], Worker: ports[6], FrontendMembership: ports[7],
-		HistoryMembership: ports[8], MatchingMembership: ports[9], WorkerMembership: ports[10],
-		TemporalPprof: ports[11], API: ports[12:]}, nil
+		History: ports[4], Matching: ports[5], Worker: ports[6], TemporalPprof: ports[7], API: ports[8:],
+		FrontendMembership: low[0], HistoryMembership: low[1], MatchingMembership: low[2], WorkerMembership: low[3]}, nil
 }
 
 // Cluster is a running topology. Its processes may be stopped, killed and started again.

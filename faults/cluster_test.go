@@ -17,11 +17,13 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
 
@@ -52,20 +54,24 @@ func startCluster(t *testing.T) *clusterStack {
 		Overlays: []string{"../deploy/gateway.test.env"}, GatewayEnv: vars, Ephemeral: true,
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {
-		logs, _ := filepath.Glob(filepath.Join(dir, "logs", "*.log"))
+		logs, _ := filepath.Glob(filepath.Join(dir, "logs", "[!s]*.log")) // not the schema tool's page
 		for _, l := range logs {
 			t.Logf("--- %s (last 30 lines) ---\n%s", filepath.Base(l), tail(l, 30))
 		}
 		t.Fatalf("start the cluster: %v", err)
 	}
 	t.Cleanup(func() {
+		if err := c.Stop(); err != nil {
+			t.Logf("stop the cluster: %v", err)
+		}
 		if t.Failed() {
 			for _, p := range append(append([]*cluster.Proc{c.Temporal}, c.API...), c.Workers...) {
 				t.Logf("--- %s log (last 30 lines) ---\n%s", p.Name, tail(p.LogPath(), 30))
 			}
-		}
-		if err := c.Stop(); err != nil {
-			t.Logf("stop the cluster: %v", err)
+			kept := filepath.Join(os.TempDir(), fmt.Sprintf("paygate-cluster-logs-%d", time.Now().Unix()))
+			if err := os.CopyFS(kept, os.DirFS(filepath.Join(dir, "logs"))); err == nil {
+				t.Logf("the processes' logs are kept in %s", kept)
+			}
 		}
 	})
 	t.Logf("cluster up in %s: API %v, Temporal %s, Web UI %s", time.Since(began).Round(time.Second), ports.API, c.TemporalAddress(), c.UIURL())
@@ -325,6 +331,11 @@ func (s *clusterStack) testTemporalRestart(t *testing.T) {
 	}
 	t.Logf("requests: %s and %s", l0.answers.String(), l1.answers.String())
 
+	defer func() {
+		if t.Failed() {
+			s.logPendingEvents(t, rc, ids)
+		}
+	}()
 	waitFinal(t, s.db, ids, finalTimeout)
 	checkDelivered(t, rc, checkSettledOnce(t, s.db, ids))
 	logs := webhookLogs(t, s.db, ids)
@@ -386,4 +397,43 @@ func (s *clusterStack) testAPIKilled(t *testing.T) {
 	checkDelivered(t, rc, checkSettledOnce(t, s.db, ids))
 	median, slowest := finalTimes(t, s.db, ids)
 	t.Logf("every payment final (median %s, slowest %s from creation)", median, slowest)
+}
+
+// logPendingEvents logs the webhook events of ids still pending, with what the receiver got.
+func (s *clusterStack) logPendingEvents(t *testing.T, rc *receiver, ids []string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	rows, err := s.db.Query(ctx, `SELECT w.id, w.event, w.payment_id, w.attempts, w.created_at, w.next_retry_at, w.updated_at
+		FROM webhook_logs w WHERE w.payment_id = ANY($1) AND w.status = 'pending' ORDER BY w.created_at LIMIT 10`, ids)
+	if err != nil {
+		t.Logf("read pending events: %v", err)
+		return
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, event, payment string
+		var attempts int
+		var created, updated time.Time
+		var next *time.Time
+		rows.Scan(&id, &event, &payment, &attempts, &created, &next, &updated)
+		var got []string
+		for _, a := range rc.arrivalsOf(id) {
+			got = append(got, fmt.Sprintf("%s→%d", a.At.Format("15:04:05.000"), a.Answered))
+		}
+		t.Logf("pending %s %s of %s: %d attempts, created %s, next retry %v, updated %s; receiver got %v",
+			id, event, payment, attempts, created.Format("15:04:05.000"), next, updated.Format("15:04:05.000"), got)
+		for _, wf := range []string{payment, id} {
+			var events []string
+			it := s.tc.GetWorkflowHistory(ctx, wf, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+			for it.HasNext() {
+				e, err := it.Next()
+				if err != nil {
+					events = append(events, err.Error())
+					break
+				}
+				events = append(events, fmt.Sprintf("%s %s", e.EventTime.AsTime().Format("05.000"), strings.TrimPrefix(e.EventType.String(), "EVENT_TYPE_")))
+			}
+			t.Logf("  history of %s: %v", wf, events)
+		}
+	}
 }

@@ -10,9 +10,11 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
@@ -159,7 +161,26 @@ func prepareTemporal(ctx context.Context, log *slog.Logger, cfg config.Config) e
 	if err != nil && !errors.As(err, &exists) {
 		return fmt.Errorf("register namespace %s: %w", cfg.TemporalNamespace, err)
 	}
-	return workflows.RegisterSearchAttributes(ctx, tc, cfg.TemporalNamespace)
+	if err := workflows.RegisterSearchAttributes(ctx, tc, cfg.TemporalNamespace); err != nil {
+		return err
+	}
+	// The frontend sees a new namespace and new search attributes once its caches refresh; until
+	// then a workflow start that sets them fails. Ready when a query over all of them is accepted.
+	var clauses []string
+	for name, typ := range workflows.SearchAttributeTypes {
+		literal := "''"
+		if typ == enumspb.INDEXED_VALUE_TYPE_INT {
+			literal = "0"
+		}
+		clauses = append(clauses, name+" = "+literal)
+	}
+	_, err = tc.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{
+		Namespace: cfg.TemporalNamespace, Query: strings.Join(clauses, " AND "),
+	})
+	if err != nil {
+		return fmt.Errorf("search attributes not yet usable: %w", err)
+	}
+	return nil
 }
 
 func runHealthcheck(ctx context.Context, _ *slog.Logger) error {
