@@ -236,6 +236,9 @@ func (s *clusterStack) testWorkerKilled(t *testing.T) {
 // replica: exactly 5 are accepted, the others refused with 400, and the 5 are processed.
 func (s *clusterStack) testRefundsRace(t *testing.T) {
 	figures.track(t)
+	// An endpoint of its own: the last test's is closed, and its retries would hold waitFinal.
+	rc := newReceiver(t, nil)
+	s.api[0].setWebhookURL(t, rc.URL)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	var answers tally
