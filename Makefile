@@ -1,4 +1,5 @@
-# The two commands: `make dev` runs everything on this machine; `make test` runs every test.
+# The commands: `make dev` runs everything on this machine; `make test` runs every test;
+# `make cluster` runs the scale-out topology of docker-compose.yml as processes here.
 SHELL := /bin/bash
 .DEFAULT_GOAL := dev
 
@@ -11,7 +12,7 @@ BIN   := bin/gateway
 export TEST_MODE ?= true
 export WEBHOOK_ALLOW_PRIVATE_TARGETS ?= true
 
-.PHONY: dev build ui generate check test test-go test-ui test-sdk-js test-e2e test-faults bench clean
+.PHONY: dev build ui generate check test test-go test-ui test-sdk-js test-e2e test-faults bench clean cluster cluster-build test-cluster
 
 dev: build
 	@./scripts/install-deps.sh postgres
@@ -40,7 +41,7 @@ check:
 
 test: build
 	./scripts/install-deps.sh postgres chromium
-	$(MAKE) --no-print-directory check test-go test-ui test-sdk-js test-e2e test-faults
+	$(MAKE) --no-print-directory check test-go test-ui test-sdk-js test-e2e test-faults test-cluster
 
 test-go:
 	$(GO) test -count=1 -timeout 20m ./...
@@ -61,6 +62,28 @@ test-e2e: build
 test-faults: build
 	@./scripts/install-deps.sh postgres
 	$(GO) test -tags faults -count=1 -timeout 15m ./faults/
+
+# The topology of docker-compose.yml as processes on this machine (cmd/cluster, package cluster):
+# PostgreSQL under .data/cluster, the official Temporal server on :7233 (PostgreSQL persistence and
+# visibility, 16 shards) with its Web UI on :8233, two API replicas on :8000 and :8001, two workers,
+# in test mode (deploy/gateway.test.env). Ctrl-C stops it all; a second run resumes.
+cluster: cluster-build
+	@./scripts/install-deps.sh postgres
+	./bin/cluster -overlay deploy/gateway.test.env
+
+# The Temporal server, its schema tool and Web UI at go.mod's versions (tool directives), and the
+# runner. The first build of the server takes minutes.
+cluster-build: build
+	$(GO) build -o bin/temporal-server go.temporal.io/server/cmd/server
+	$(GO) build -o bin/temporal-sql-tool go.temporal.io/server/cmd/tools/sql
+	$(GO) build -o bin/temporal-ui github.com/temporalio/ui-server/v2/cmd/server
+	$(GO) build -o bin/cluster ./cmd/cluster
+
+# Tests against the real topology (kills, a Temporal restart, replicas racing):
+# faults/cluster_test.go, with the fault suite's helpers.
+test-cluster: cluster-build
+	@./scripts/install-deps.sh postgres
+	$(GO) test -tags faults,cluster -count=1 -timeout 15m -run TestCluster ./faults/
 
 # Load test against a whole gateway (TEST_PROCESSING_DELAY=0): see bench/RESULTS.md.
 bench:

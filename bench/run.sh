@@ -7,7 +7,14 @@
 #   bench/run.sh                     both runs
 #   bench/run.sh -clients 20 -payments 500    one run with these loadgen flags instead
 #
+# Then the same runs against the cluster topology (`make cluster`: bin/cluster in a temporary
+# directory on its default ports, the official Temporal server on PostgreSQL, two API replicas
+# taking the payments in turn, two workers), reported the same way with the CPU split by process
+# group (api, worker, temporal, postgres), and a CPU profile of the Temporal server during the
+# first run.
+#
 # Environment:
+#   BENCH_MODES="embedded cluster"  which setups to measure, in order (default both)
 #   BENCH_BUILD=auto|always|never    build bin/gateway with `make build`: when missing or older than
 #                                    a Go source (auto, the default), always, or never
 #   BENCH_PG_STAT_STATEMENTS=1|0     load pg_stat_statements in the stack's PostgreSQL (default 1;
@@ -23,9 +30,12 @@ stale() {
   [ -n "$(find . \( -path ./.git -o -path ./.data -o -path ./ui/node_modules -o -path ./bench \) -prune -o \
     \( -name '*.go' -o -name go.mod -o -name go.sum -o -name '*.sql' \) -newer bin/gateway -print -quit)" ]
 }
+modes=${BENCH_MODES:-embedded cluster}
+cluster_bins() { for b in temporal-server temporal-sql-tool temporal-ui cluster; do [ -x "bin/$b" ] || return 1; done; }
 case "${BENCH_BUILD:-auto}" in
-  always) make build ;;
-  auto) if stale; then make build; fi ;;
+  always) make build; [[ $modes != *cluster* ]] || make cluster-build ;;
+  auto) if stale; then make build; fi
+        if [[ $modes == *cluster* ]] && { stale || ! cluster_bins; }; then make cluster-build; fi ;;
   never) [ -x bin/gateway ] || { echo "bin/gateway missing (BENCH_BUILD=never)"; exit 1; } ;;
   *) echo "BENCH_BUILD must be auto, always or never"; exit 2 ;;
 esac
@@ -71,6 +81,7 @@ BENCH_RUNS=$(printf '%s\n' "${runs[@]}")
 
 # Inside the stack: BASE_URL, STACK_TEMPORAL_PORT and STACK_PG_PORT are set by with-stack.sh, and
 # the loadgen takes its -url, -temporal and -database defaults from them.
+if [[ $modes == *embedded* ]]; then
 ./scripts/with-stack.sh bash -c '
   set -euo pipefail
   while IFS= read -r args; do
@@ -81,3 +92,42 @@ BENCH_RUNS=$(printf '%s\n' "${runs[@]}")
     if [ -n "${BENCH_JSON:-}" ]; then grep "^{\"bench\"" "$LOADGEN.out" >>"$BENCH_JSON"; fi
   done <<<"$BENCH_RUNS"
 '
+fi
+
+if [[ $modes == *cluster* ]]; then
+  pprof_port=7936
+  mkdir -m 755 "$work/cluster"
+  ./bin/cluster -dir "$work/cluster" -quiet -overlay deploy/gateway.test.env \
+    -set TEST_PROCESSING_DELAY="$TEST_PROCESSING_DELAY" -temporal-pprof "$pprof_port" 2>"$work/cluster.log" &
+  cluster_pid=$!
+  trap 'kill -INT $cluster_pid 2>/dev/null && wait $cluster_pid; rm -rf "$work"' EXIT
+  for _ in $(seq 1 240); do
+    if curl -fsS http://127.0.0.1:8001/health >/dev/null 2>&1 && curl -fsS http://127.0.0.1:8000/health >/dev/null 2>&1; then break; fi
+    kill -0 $cluster_pid 2>/dev/null || { echo "cluster exited:"; tail -30 "$work/cluster.log"; exit 1; }
+    sleep 0.5
+  done
+  first=1
+  while IFS= read -r args; do
+    [ -n "$args" ] || continue
+    echo "=== cluster: loadgen $args (TEST_PROCESSING_DELAY=$TEST_PROCESSING_DELAY, API :8000 and :8001, Temporal 127.0.0.1:7233, PostgreSQL 127.0.0.1:55433)"
+    if [ $first = 1 ]; then
+      # A 20 s CPU profile of the Temporal server, 15 s into the first run.
+      (sleep 15 && curl -fsS -o "$work/temporal.pprof" "http://127.0.0.1:$pprof_port/debug/pprof/profile?seconds=20") &
+      profiler=$!
+    fi
+    # shellcheck disable=SC2086
+    "$LOADGEN" -label "$label cluster" -url http://127.0.0.1:8000,http://127.0.0.1:8001 -temporal 127.0.0.1:7233 \
+      -database "postgres://postgres@127.0.0.1:55433/gateway?sslmode=disable" $args | tee "$LOADGEN.out"
+    if [ -n "${BENCH_JSON:-}" ]; then grep "^{\"bench\"" "$LOADGEN.out" >>"$BENCH_JSON"; fi
+    if [ $first = 1 ]; then
+      wait "$profiler" 2>/dev/null || true
+      if [ -s "$work/temporal.pprof" ]; then
+        echo "=== Temporal server CPU profile (20 s of the first cluster run), top 25 by cumulative time"
+        go tool pprof -top -cum -nodecount=25 bin/temporal-server "$work/temporal.pprof" 2>/dev/null | sed -n '1,35p'
+        echo "=== same, top 20 by own time"
+        go tool pprof -top -nodecount=20 bin/temporal-server "$work/temporal.pprof" 2>/dev/null | sed -n '1,28p'
+      fi
+      first=0
+    fi
+  done <<<"$BENCH_RUNS"
+fi

@@ -34,10 +34,26 @@ func findProcesses(o options) *processes {
 	self := os.Getpid()
 	p.groups["loadgen"] = func() []int { return []int{self} }
 	p.pids["loadgen"] = self
-	if u, err := url.Parse(o.url); err == nil {
-		if pid := listenerPID(u.Port()); pid > 0 {
-			p.groups["gateway"] = func() []int { return []int{pid} }
-			p.pids["gateway"] = pid
+	// One -url: the gateway process. Several (a cluster's API replicas): "api" is their
+	// processes and "worker" the `gateway worker` processes, found by their command line.
+	urls := strings.Split(o.url, ",")
+	var apiPids []int
+	for _, raw := range urls {
+		if u, err := url.Parse(raw); err == nil {
+			if pid := listenerPID(u.Port()); pid > 0 {
+				apiPids = append(apiPids, pid)
+			}
+		}
+	}
+	if len(urls) == 1 && len(apiPids) == 1 {
+		p.groups["gateway"] = func() []int { return apiPids }
+		p.pids["gateway"] = apiPids[0]
+	} else if len(apiPids) > 0 {
+		p.groups["api"] = func() []int { return apiPids }
+		p.pids["api"] = apiPids[0]
+		if workers := gatewayWorkers(); len(workers) > 0 {
+			p.groups["worker"] = func() []int { return workers }
+			p.pids["worker"] = workers[0]
 		}
 	}
 	if _, port, err := net.SplitHostPort(o.temporal); o.temporal != "" && err == nil {
@@ -316,4 +332,22 @@ func waitQuiet(ctx context.Context, limit time.Duration, threshold float64) floa
 			said = true
 		}
 	}
+}
+
+// gatewayWorkers lists the `gateway worker` processes on this machine.
+func gatewayWorkers() []int {
+	dirs, _ := os.ReadDir("/proc")
+	var pids []int
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(d.Name())
+		if err != nil {
+			continue
+		}
+		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+		args := strings.Split(string(b), "\x00")
+		if len(args) >= 2 && filepath.Base(args[0]) == "gateway" && args[1] == "worker" {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
 }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -20,6 +21,7 @@ import (
 // api calls the gateway as the test merchant.
 type api struct {
 	base, key, secret string
+	bases             []string // every replica's base URL (-url may list several): payment n goes to bases[n%len]
 	http              *http.Client
 	idempotency       bool
 	run               string // makes idempotency keys unique per run
@@ -33,12 +35,18 @@ func newAPI(o options) *api {
 		MaxIdleConnsPerHost: o.clients + 16,
 		IdleConnTimeout:     90 * time.Second,
 	}
-	return &api{base: o.url, key: o.key, secret: o.secret, idempotency: o.idempotency,
+	bases := strings.Split(o.url, ",")
+	return &api{base: bases[0], bases: bases, key: o.key, secret: o.secret, idempotency: o.idempotency,
 		http: &http.Client{Transport: tr, Timeout: 30 * time.Second}, run: fmt.Sprintf("%x", time.Now().UnixNano())}
 }
 
-// do sends one request and decodes a 2xx answer into out.
+// do sends one request to the first replica and decodes a 2xx answer into out.
 func (a *api) do(ctx context.Context, method, path, idemKey string, in, out any) error {
+	return a.doAt(ctx, a.base, method, path, idemKey, in, out)
+}
+
+// doAt is do against the replica at base.
+func (a *api) doAt(ctx context.Context, base, method, path, idemKey string, in, out any) error {
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
@@ -47,7 +55,7 @@ func (a *api) do(ctx context.Context, method, path, idemKey string, in, out any)
 		}
 		body = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, a.base+path, body)
+	req, err := http.NewRequestWithContext(ctx, method, base+path, body)
 	if err != nil {
 		return err
 	}
@@ -80,8 +88,9 @@ func (a *api) do(ctx context.Context, method, path, idemKey string, in, out any)
 // pay creates an order and pays it, UPI for even n and card for odd n, and returns the payment id.
 func (a *api) pay(ctx context.Context, n int, orderLat, payLat *time.Duration, payStart *time.Time) (string, error) {
 	var order struct{ ID string }
+	base := a.bases[n%len(a.bases)]
 	began := time.Now()
-	err := a.do(ctx, http.MethodPost, "/api/v1/orders", fmt.Sprintf("o%d", n),
+	err := a.doAt(ctx, base, http.MethodPost, "/api/v1/orders", fmt.Sprintf("o%d", n),
 		map[string]any{"amount": 50000 + n%1000, "currency": "INR", "receipt": fmt.Sprintf("bench_%d", n)}, &order)
 	*orderLat = time.Since(began)
 	if err != nil {
@@ -96,7 +105,7 @@ func (a *api) pay(ctx context.Context, n int, orderLat, payLat *time.Duration, p
 	}
 	var payment struct{ ID, Status string }
 	*payStart = time.Now()
-	err = a.do(ctx, http.MethodPost, "/api/v1/payments", fmt.Sprintf("p%d", n), req, &payment)
+	err = a.doAt(ctx, base, http.MethodPost, "/api/v1/payments", fmt.Sprintf("p%d", n), req, &payment)
 	*payLat = time.Since(*payStart)
 	if err != nil {
 		return "", err

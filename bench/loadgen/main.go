@@ -24,6 +24,7 @@ import (
 	"os/signal"
 	"runtime"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -39,7 +40,7 @@ type options struct {
 
 func main() {
 	var o options
-	flag.StringVar(&o.url, "url", envOr("BASE_URL", "http://127.0.0.1:8000"), "gateway API base URL (loopback only)")
+	flag.StringVar(&o.url, "url", envOr("BASE_URL", "http://127.0.0.1:8000"), "gateway API base URL (loopback only); several, comma-separated, spread the payments over API replicas")
 	flag.IntVar(&o.clients, "clients", 10, "concurrent API clients (and baseline goroutines)")
 	flag.IntVar(&o.payments, "payments", 1000, "payments to make (and empty workflows for the baseline)")
 	flag.IntVar(&o.warmup, "warmup", 20, "payments and empty workflows made before measuring, not counted")
@@ -163,11 +164,14 @@ func interference(res *Result) {
 
 // checkLoopback refuses any target that is not on this machine's loopback interface.
 func checkLoopback(o options) error {
-	u, err := url.Parse(o.url)
-	if err != nil || u.Host == "" {
-		return fmt.Errorf("-url %q is not a URL", o.url)
+	hosts := map[string]string{}
+	for i, raw := range strings.Split(o.url, ",") {
+		u, err := url.Parse(raw)
+		if err != nil || u.Host == "" {
+			return fmt.Errorf("-url %q is not a URL", raw)
+		}
+		hosts[fmt.Sprintf("-url #%d", i+1)] = u.Hostname()
 	}
-	hosts := map[string]string{"-url": u.Hostname()}
 	if o.temporal != "" {
 		h, _, err := net.SplitHostPort(o.temporal)
 		if err != nil {

@@ -198,7 +198,7 @@ func printTable(w io.Writer, o options, r *Result) {
 		if len(cpu) == 0 {
 			return
 		}
-		keys := []string{"gateway", "temporal", "postgres", "loadgen", "other", "host"}
+		keys := []string{"gateway", "api", "worker", "temporal", "postgres", "loadgen", "other", "host"}
 		parts := make([]string, 0, len(keys))
 		for _, k := range keys {
 			c, ok := cpu[k]

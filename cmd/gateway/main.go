@@ -29,8 +29,9 @@ commands:
   worker    run the Temporal worker against DATABASE_URL and TEMPORAL_ADDRESS
   migrate [--temporal]
             apply database migrations to DATABASE_URL (and seed the test merchant when
-            SEED_TEST_MERCHANT=true); --temporal also registers the search attributes in
-            TEMPORAL_ADDRESS's namespace
+            SEED_TEST_MERCHANT=true); --temporal also registers TEMPORAL_NAMESPACE (when
+            missing) and the search attributes in it on TEMPORAL_ADDRESS, waiting up to 2 min
+            for the server
   webhooks listen [--port 9000] [--forward-to URL] [--api-key KEY --api-secret SECRET]
             a local endpoint that verifies, prints and forwards webhook deliveries
   healthcheck  exit 0 when the API on 127.0.0.1:$PORT answers /health with 200 (for containers)

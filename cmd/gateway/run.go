@@ -10,13 +10,18 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
+	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/paygate/paygate/api"
 	"github.com/paygate/paygate/auth"
@@ -92,8 +97,8 @@ func runWorker(ctx context.Context, log *slog.Logger) error {
 	return serveHTTP(ctx, log, cfg, mux)
 }
 
-// runMigrate applies the database migrations; with --temporal it also registers the gateway's
-// search attributes in TEMPORAL_ADDRESS's namespace (an external cluster).
+// runMigrate applies the database migrations; with --temporal it also registers the namespace
+// (when missing) and the gateway's search attributes on TEMPORAL_ADDRESS (an external cluster).
 func runMigrate(ctx context.Context, log *slog.Logger) error {
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
 	withTemporal := fs.Bool("temporal", false, "also register the search attributes in Temporal")
@@ -121,15 +126,63 @@ func runMigrate(ctx context.Context, log *slog.Logger) error {
 	if cfg.TemporalAddress == "" {
 		return errors.New("--temporal needs TEMPORAL_ADDRESS")
 	}
+	// A cluster started alongside (docker compose, make cluster) may still be coming up.
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	for {
+		err := prepareTemporal(ctx, log, cfg)
+		if err == nil {
+			log.Info("namespace and search attributes ready", "namespace", cfg.TemporalNamespace)
+			return nil
+		}
+		log.Warn("Temporal not ready; retrying", "error", err.Error())
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(2 * time.Second):
+		}
+	}
+}
+
+// namespaceRetention is how long a namespace that `migrate --temporal` registers keeps closed
+// workflows (the embedded dev server's too): Temporal dedupes workflow ids within it.
+const namespaceRetention = 7 * 24 * time.Hour
+
+// prepareTemporal registers TEMPORAL_NAMESPACE on a fresh cluster (the server creates none) and
+// the gateway's search attributes in it, leaving what exists.
+func prepareTemporal(ctx context.Context, log *slog.Logger, cfg config.Config) error {
 	tc, err := dialTemporal(ctx, log, cfg, nil)
 	if err != nil {
 		return err
 	}
 	defer tc.Close()
+	_, err = tc.WorkflowService().RegisterNamespace(ctx, &workflowservice.RegisterNamespaceRequest{
+		Namespace:                        cfg.TemporalNamespace,
+		WorkflowExecutionRetentionPeriod: durationpb.New(namespaceRetention),
+	})
+	var exists *serviceerror.NamespaceAlreadyExists
+	if err != nil && !errors.As(err, &exists) {
+		return fmt.Errorf("register namespace %s: %w", cfg.TemporalNamespace, err)
+	}
 	if err := workflows.RegisterSearchAttributes(ctx, tc, cfg.TemporalNamespace); err != nil {
 		return err
 	}
-	log.Info("search attributes registered", "namespace", cfg.TemporalNamespace)
+	// The frontend sees a new namespace and new search attributes once its caches refresh; until
+	// then a workflow start that sets them fails. Ready when a query over all of them is accepted.
+	var clauses []string
+	for name, typ := range workflows.SearchAttributeTypes {
+		literal := "''"
+		if typ == enumspb.INDEXED_VALUE_TYPE_INT {
+			literal = "0"
+		}
+		clauses = append(clauses, name+" = "+literal)
+	}
+	_, err = tc.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{
+		Namespace: cfg.TemporalNamespace, Query: strings.Join(clauses, " AND "),
+	})
+	if err != nil {
+		return fmt.Errorf("search attributes not yet usable: %w", err)
+	}
 	return nil
 }
 
