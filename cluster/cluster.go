@@ -27,6 +27,7 @@ import (
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 
+	"github.com/paygate/paygate/config"
 	"github.com/paygate/paygate/pglocal"
 )
 
@@ -327,6 +328,14 @@ func (c *Cluster) startGateway(ctx context.Context) error {
 	e.setAll(map[string]string{"DATABASE_URL": c.DatabaseURL(), "TEMPORAL_ADDRESS": c.TemporalAddress(),
 		"BIND_ADDRESS": "127.0.0.1", "TEMPORAL_UI_URL": c.UIURL()})
 	e.setAll(c.opts.GatewayEnv)
+	if e.vals["REQUEST_HASH_KEY"] == "" {
+		// As gateway dev does: a key of its own, kept with the data.
+		key, err := config.LocalRequestHashKey(c.opts.Dir)
+		if err != nil {
+			return err
+		}
+		e.set("REQUEST_HASH_KEY", key)
+	}
 	c.gatewayEnv = e
 
 	migrate := newProc(c, "migrate", c.bin("gateway"), e.list(), "migrate", "--temporal")

@@ -24,7 +24,7 @@ func runDev(ctx context.Context, log *slog.Logger) error {
 	}
 	cfg.SeedTestMerchant = true
 	if cfg.RequestHashKey == "" {
-		if cfg.RequestHashKey, err = devRequestHashKey(cfg.DataDir); err != nil {
+		if cfg.RequestHashKey, err = config.LocalRequestHashKey(cfg.DataDir); err != nil {
 			return err
 		}
 	}

@@ -54,7 +54,7 @@ const clusterStartConcurrency = 8
 // server has stopped, the queued ones get a few seconds to run, and the pending sweep starts
 // any left.
 func serveAPI(ctx context.Context, log *slog.Logger, cfg config.Config, pool *pgxpool.Pool, tc client.Client, m *metrics.Metrics, defaultStarts int) error {
-	if err := checkRequestHashKey(cfg.RequestHashKey); err != nil {
+	if err := config.CheckRequestHashKey(cfg.RequestHashKey); err != nil {
 		return err
 	}
 	concurrency := cfg.StartConcurrency

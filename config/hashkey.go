@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"crypto/rand"
@@ -16,18 +16,19 @@ const minRequestHashKey = 32
 var errNoRequestHashKey = fmt.Errorf("REQUEST_HASH_KEY is required: at least %d random characters, the same on every API replica "+
 	"(for example `openssl rand -hex 32`); it keys the fingerprints kept of idempotent requests", minRequestHashKey)
 
-// checkRequestHashKey refuses to serve without a key long enough to keep stored request
-// fingerprints from being tested against guesses.
-func checkRequestHashKey(key string) error {
+// CheckRequestHashKey refuses a key too short to keep stored request fingerprints from being
+// tested against guesses.
+func CheckRequestHashKey(key string) error {
 	if len(key) < minRequestHashKey {
 		return errNoRequestHashKey
 	}
 	return nil
 }
 
-// devRequestHashKey returns the key `gateway dev` keeps in dataDir, made on first use (readable by
-// its owner only), so that stored fingerprints stay comparable across restarts.
-func devRequestHashKey(dataDir string) (string, error) {
+// LocalRequestHashKey returns the REQUEST_HASH_KEY that a single-machine setup (`gateway dev`,
+// `make cluster`) keeps in dataDir, made on first use (readable by its owner only), so that stored
+// fingerprints stay comparable across restarts.
+func LocalRequestHashKey(dataDir string) (string, error) {
 	path := filepath.Join(dataDir, "request-hash.key")
 	b, err := os.ReadFile(path)
 	if err == nil {
