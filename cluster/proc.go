@@ -65,8 +65,7 @@ func (p *Proc) Start() error {
 	}
 	cmd := exec.Command(p.path, p.args...)
 	cmd.Env, cmd.Stdout, cmd.Stderr, cmd.Dir = p.env, w, w, p.dir
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if err := spawnCmd(cmd); err != nil {
+	if err := StartChild(cmd); err != nil {
 		if pw != nil {
 			pw.Close()
 			<-pipeDone
@@ -226,7 +225,10 @@ func init() {
 	}()
 }
 
-func spawnCmd(cmd *exec.Cmd) error {
+// StartChild starts cmd in a process group of its own (so that a kill reaches its children),
+// killed with SIGKILL if this program dies (a test binary's -timeout panic, say).
+func StartChild(cmd *exec.Cmd) error {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	done := make(chan error, 1)
 	spawn <- spawnRequest{cmd, done}
 	return <-done

@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paygate/paygate/cluster"
 	"github.com/paygate/paygate/pglocal"
 	"github.com/paygate/paygate/pglocal/pgtest"
 )
@@ -135,33 +136,8 @@ func sweepLeftovers() {
 	}
 }
 
-// Processes are started from one goroutine locked to its OS thread for the life of the test
-// binary: their parent-death signal (SIGKILL) is tied to that thread, so if the binary dies
-// without cleaning up (a -timeout panic), the gateway processes die with it.
-var spawn = make(chan spawnRequest)
-
-type spawnRequest struct {
-	cmd  *exec.Cmd
-	done chan error
-}
-
-func init() {
-	go func() {
-		runtime.LockOSThread()
-		for req := range spawn {
-			req.done <- req.cmd.Start()
-		}
-	}()
-}
-
-// startCmd starts cmd in a process group of its own (so that a kill reaches its children),
-// killed if the test binary dies.
-func startCmd(cmd *exec.Cmd) error {
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	done := make(chan error, 1)
-	spawn <- spawnRequest{cmd, done}
-	return <-done
-}
+// startCmd starts cmd in a process group of its own, killed if the test binary dies.
+func startCmd(cmd *exec.Cmd) error { return cluster.StartChild(cmd) }
 
 // figures are the suite's totals, for docs/reliability.md: printed at the end and, with
 // FAULTS_REPORT=file, written there as JSON.
