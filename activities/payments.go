@@ -191,13 +191,10 @@ func (a *Activities) RestartStalePayments(ctx context.Context, olderThan time.Du
 				return 0, err
 			}
 			return restartEach(ctx, stale, "payment_id", completedButPending, id, func(p db.ListStalePendingPaymentsRow) error {
-				err := a.Restarter.RestartPayment(ctx, p, events[p.ID])
-				if errors.Is(err, ErrWorkflowCompleted) {
-					if now, getErr := a.Queries.GetPaymentByID(ctx, p.ID); getErr == nil && now.Status != StatusPending {
-						return errFinishedMeanwhile
-					}
-				}
-				return err
+				return unlessFinished(a.Restarter.RestartPayment(ctx, p, events[p.ID]), func() (string, error) {
+					now, err := a.Queries.GetPaymentByID(ctx, p.ID)
+					return now.Status, err
+				})
 			}), nil
 		})
 }
@@ -237,6 +234,17 @@ func sweepPages[R any](ctx context.Context, cutoff time.Time, list func(after cu
 // errFinishedMeanwhile: the row was listed as pending, but its workflow completed and recorded
 // the outcome before the sweep got to it; nothing to do.
 var errFinishedMeanwhile = errors.New("finished since it was listed")
+
+// unlessFinished is err, or errFinishedMeanwhile when err says the workflow completed and the
+// row's status (read only then) is no longer pending.
+func unlessFinished(err error, status func() (string, error)) error {
+	if errors.Is(err, ErrWorkflowCompleted) {
+		if now, getErr := status(); getErr == nil && now != StatusPending {
+			return errFinishedMeanwhile
+		}
+	}
+	return err
+}
 
 // ErrWorkflowCompleted is a Restarter's answer when the workflow of a payment, refund or event
 // delivery already ran to completion: it is not run again on its own.

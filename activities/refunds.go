@@ -2,7 +2,6 @@ package activities
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -127,13 +126,10 @@ func (a *Activities) RestartStaleRefunds(ctx context.Context, olderThan time.Dur
 				return 0, err
 			}
 			return restartEach(ctx, stale, "refund_id", completedButPending, id, func(rf db.ListStalePendingRefundsRow) error {
-				err := a.Restarter.RestartRefund(ctx, rf, events[rf.ID])
-				if errors.Is(err, ErrWorkflowCompleted) {
-					if now, getErr := a.Queries.GetRefundByID(ctx, rf.ID); getErr == nil && now.Status != RefundPending {
-						return errFinishedMeanwhile
-					}
-				}
-				return err
+				return unlessFinished(a.Restarter.RestartRefund(ctx, rf, events[rf.ID]), func() (string, error) {
+					now, err := a.Queries.GetRefundByID(ctx, rf.ID)
+					return now.Status, err
+				})
 			}), nil
 		})
 }

@@ -1,14 +1,19 @@
 package activities
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/paygate/paygate/auth"
@@ -22,6 +27,9 @@ type fakeRestarter struct {
 	events    []string
 	fail      map[string]bool
 	completed map[string]bool
+	// finished: its workflow records the outcome just before the restart finds it completed.
+	finished map[string]bool
+	pool     *pgxpool.Pool
 }
 
 func (f *fakeRestarter) RestartPayment(_ context.Context, p db.ListStalePendingPaymentsRow, _ []string) error {
@@ -31,6 +39,11 @@ func (f *fakeRestarter) RestartPayment(_ context.Context, p db.ListStalePendingP
 	case f.fail[p.ID]:
 		return errors.New("temporal unreachable")
 	case f.completed[p.ID]:
+		return ErrWorkflowCompleted
+	case f.finished[p.ID]:
+		if _, err := f.pool.Exec(context.Background(), `UPDATE payments SET status = 'success' WHERE id = $1`, p.ID); err != nil {
+			return err
+		}
 		return ErrWorkflowCompleted
 	}
 	f.payments = append(f.payments, p.ID)
@@ -72,11 +85,16 @@ func TestSweepPagesThroughEveryStalePayment(t *testing.T) {
 		VALUES ('pay_fresh', 'order_sweep' || $2::int, $1, 1000, 'INR', 'upi', 'a@upi')`, auth.TestMerchantID, n); err != nil {
 		t.Fatal(err)
 	}
-	// Stalled on the second page: a failure and a completed workflow (database restored).
-	f := &fakeRestarter{fail: map[string]bool{"pay_sweep600": true}, completed: map[string]bool{"pay_sweep700": true}}
+	// On the second page: a failure, a completed workflow (database restored: warned about) and
+	// one that finished since it was listed (not warned about).
+	f := &fakeRestarter{fail: map[string]bool{"pay_sweep600": true}, completed: map[string]bool{"pay_sweep700": true},
+		finished: map[string]bool{"pay_sweep800": true}, pool: pool}
 	a := &Activities{Pool: pool, Queries: db.New(pool), Restarter: f}
 
-	env := (&testsuite.WorkflowTestSuite{}).NewTestActivityEnvironment()
+	var logs bytes.Buffer
+	suite := &testsuite.WorkflowTestSuite{}
+	suite.SetLogger(sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	env := suite.NewTestActivityEnvironment()
 	env.RegisterActivity(a)
 	sweep := func(olderThan time.Duration) (int, error) {
 		v, err := env.ExecuteActivity(a.RestartStalePayments, olderThan)
@@ -90,8 +108,11 @@ func TestSweepPagesThroughEveryStalePayment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if restarted != n-2 || len(f.payments) != n-2 {
-		t.Fatalf("restarted %d (%d calls), want %d: every stale payment but the failing and the completed one", restarted, len(f.payments), n-2)
+	if restarted != n-3 || len(f.payments) != n-3 {
+		t.Fatalf("restarted %d (%d calls), want %d: every stale payment but the failing, the completed and the finished one", restarted, len(f.payments), n-3)
+	}
+	if out := logs.String(); !strings.Contains(out, "pay_sweep700") || !strings.Contains(out, "pay_sweep600") || strings.Contains(out, "pay_sweep800") {
+		t.Errorf("warnings: want pay_sweep600 (failed) and pay_sweep700 (completed), not pay_sweep800 (finished meanwhile):\n%s", out)
 	}
 	for i, id := range f.payments[:5] {
 		if want := fmt.Sprintf("pay_sweep%d", i); id != want {
@@ -104,8 +125,8 @@ func TestSweepPagesThroughEveryStalePayment(t *testing.T) {
 
 	// The recovery sweep (olderThan 0) takes the fresh payment too.
 	f.payments = nil
-	if restarted, err = sweep(0); err != nil || restarted != n-1 || f.payments[0] != "pay_fresh" {
-		t.Errorf("recovery pass restarted %d (%v), first %v; want %d, pay_fresh first", restarted, err, f.payments[:1], n-1)
+	if restarted, err = sweep(0); err != nil || restarted != n-2 || f.payments[0] != "pay_fresh" {
+		t.Errorf("recovery pass restarted %d (%v), first %v; want %d, pay_fresh first", restarted, err, f.payments[:1], n-2)
 	}
 }
 

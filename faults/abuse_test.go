@@ -30,8 +30,8 @@ func startDevTrusting(t testing.TB, o options) *devStack {
 	return s
 }
 
-// burst sends n requests at once and returns the answers in order.
-func burst(n int, send func(i int) response) []response {
+// atOnce sends n requests at once and returns the answers in order.
+func atOnce(n int, send func(i int) response) []response {
 	out := make([]response, n)
 	start := make(chan struct{})
 	var wg sync.WaitGroup
@@ -67,7 +67,7 @@ func TestAbuse(t *testing.T) {
 
 	t.Run("login guesses", func(t *testing.T) {
 		var answers tally
-		for _, r := range burst(40, func(i int) response {
+		for _, r := range atOnce(40, func(i int) response {
 			return anon.do(ctx, "POST", "/api/v1/auth/login", map[string]any{"email": "test@example.com", "password": fmt.Sprintf("guess-%d", i)},
 				map[string]string{"X-Forwarded-For": "203.0.113.66"})
 		}) {
@@ -155,7 +155,7 @@ func TestAbuse(t *testing.T) {
 
 	t.Run("registration burst", func(t *testing.T) {
 		var answers tally
-		for _, r := range burst(25, func(i int) response {
+		for _, r := range atOnce(25, func(i int) response {
 			return anon.do(ctx, "POST", "/api/v1/auth/register", map[string]any{"name": "Bot", "email": fmt.Sprintf("bot%d@example.com", i),
 				"password": "password123", "confirmPassword": "password123"}, map[string]string{"X-Forwarded-For": "203.0.113.200"})
 		}) {

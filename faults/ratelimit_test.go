@@ -34,24 +34,13 @@ func TestRateLimitBurst(t *testing.T) {
 
 	// The burst: 60 requests at once, half of them creates.
 	const n = 60
-	results := make([]response, n)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			if i%2 == 0 {
-				results[i] = s.api.do(ctx, "POST", "/api/v1/orders", map[string]any{"amount": 1000 + i}, nil)
-			} else {
-				results[i] = s.api.get(ctx, "/api/v1/payments?limit=1")
-			}
-		}()
-	}
 	began := time.Now()
-	close(start)
-	wg.Wait()
+	results := atOnce(n, func(i int) response {
+		if i%2 == 0 {
+			return s.api.do(ctx, "POST", "/api/v1/orders", map[string]any{"amount": 1000 + i}, nil)
+		}
+		return s.api.get(ctx, "/api/v1/payments?limit=1")
+	})
 	burstEnd := time.Now()
 	elapsed := burstEnd.Sub(began)
 	figures.faults.Add(1)
@@ -88,6 +77,7 @@ func TestRateLimitBurst(t *testing.T) {
 	// window starts at the end of the burst, which left the bucket empty.
 	var sustained tally
 	began = burstEnd
+	var wg sync.WaitGroup
 	for range 4 {
 		wg.Add(1)
 		go func() {
