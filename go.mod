@@ -8,7 +8,7 @@ require (
 	github.com/gorilla/mux v1.8.1
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/pressly/goose/v3 v3.26.0
-	github.com/prometheus/client_golang v1.21.0
+	github.com/prometheus/client_golang v1.22.0
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
 	github.com/stretchr/testify v1.12.1
 	github.com/temporalio/ui-server/v2 v2.54.1
@@ -24,6 +24,8 @@ require (
 	google.golang.org/grpc v1.84.0-dev
 	google.golang.org/protobuf v1.36.12
 )
+
+require github.com/IBM/pgxpoolprometheus v1.1.3
 
 require (
 	cel.dev/expr v0.25.3 // indirect

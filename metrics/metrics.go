@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/IBM/pgxpoolprometheus"
 	"github.com/gorilla/mux"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
@@ -58,6 +59,13 @@ func New(pool *pgxpool.Pool) *Metrics {
 		Prefix:          "temporal",
 	}, time.Second)
 	return m
+}
+
+// WatchPool reports a database pool's connections (in use, idle) and its waits for one
+// (pgxpool_acquire_duration_ns over pgxpool_acquire_count), labelled pool=role: "api" or
+// "worker".
+func (m *Metrics) WatchPool(role string, pool *pgxpool.Pool) {
+	m.registry.MustRegister(pgxpoolprometheus.NewCollector(pool, map[string]string{"db_name": "gateway", "pool": role}))
 }
 
 // Handler serves the metrics in Prometheus text format.

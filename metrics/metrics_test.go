@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/gorilla/mux"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // A handler's odd status and a client's odd method are labelled "other"; known ones keep their value.
@@ -49,5 +51,31 @@ func TestMiddlewareLabelsAreBounded(t *testing.T) {
 	}
 	if n := strings.Count(string(body), "gateway_http_requests_total{"); n != 4 {
 		t.Errorf("%d request series, want 4", n)
+	}
+}
+
+// `gateway dev` watches its API and worker pools side by side: each is reported under its role.
+func TestWatchPoolLabelsEachRole(t *testing.T) {
+	m := New(nil)
+	defer m.Close()
+	for _, role := range []string{"api", "worker"} {
+		pool, err := pgxpool.New(context.Background(), "postgres://127.0.0.1:1/gateway") // connects lazily: never here
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer pool.Close()
+		m.WatchPool(role, pool)
+	}
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	body, _ := io.ReadAll(rec.Body)
+	for _, want := range []string{
+		`pgxpool_acquire_count{db_name="gateway",pool="api"} 0`,
+		`pgxpool_acquire_count{db_name="gateway",pool="worker"} 0`,
+		`pgxpool_max_conns{db_name="gateway",pool="worker"} `,
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
 	}
 }

@@ -42,6 +42,7 @@ func runServe(ctx context.Context, log *slog.Logger) error {
 	defer pool.Close()
 	defer tc.Close()
 	defer m.Close()
+	m.WatchPool("api", pool)
 	return serveAPI(ctx, log, cfg, pool, tc, m, clusterStartConcurrency)
 }
 
@@ -81,6 +82,7 @@ func runWorker(ctx context.Context, log *slog.Logger) error {
 	defer pool.Close()
 	defer tc.Close()
 	defer m.Close()
+	m.WatchPool("worker", pool)
 	w, err := startWorker(ctx, tc, pool, cfg)
 	if err != nil {
 		return err
