@@ -69,6 +69,7 @@ command -v node >/dev/null && command -v npm >/dev/null || die "node and npm are
 command -v redis-server >/dev/null && command -v redis-cli >/dev/null ||
   die "redis-server is missing: scripts/install-deps.sh redis (apt-get install -y redis-server)"
 command -v psql >/dev/null || die "psql is missing: scripts/install-deps.sh postgres"
+command -v curl >/dev/null && command -v ss >/dev/null || die "curl and ss (iproute2) are needed"
 pg_real=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
 [ -x "$pg_real/initdb" ] && [ -x "$pg_real/pg_ctl" ] || die "PostgreSQL server binaries not found: scripts/install-deps.sh postgres"
 as_pg=()
