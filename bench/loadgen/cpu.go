@@ -48,14 +48,11 @@ func findProcesses(o options) *processes {
 	if len(urls) == 1 && len(apiPids) == 1 && !o.peer {
 		p.groups["gateway"] = func() []int { return apiPids }
 		p.pids["gateway"] = apiPids[0]
-	} else if o.peer && len(apiPids) > 0 {
-		// The peer's API server; its workers and Redis come with -cpu-group.
-		p.groups["api"] = func() []int { return apiPids }
-		p.pids["api"] = apiPids[0]
 	} else if len(apiPids) > 0 {
+		// API replicas, or the peer's API server (its workers and Redis come with -cpu-group).
 		p.groups["api"] = func() []int { return apiPids }
 		p.pids["api"] = apiPids[0]
-		if workers := gatewayWorkers(); len(workers) > 0 {
+		if workers := gatewayWorkers(); len(workers) > 0 && !o.peer {
 			p.groups["worker"] = func() []int { return workers }
 			p.pids["worker"] = workers[0]
 		}
