@@ -12,7 +12,7 @@ BIN   := bin/gateway
 export TEST_MODE ?= true
 export WEBHOOK_ALLOW_PRIVATE_TARGETS ?= true
 
-.PHONY: dev build ui generate check test test-go test-ui test-sdk-js test-e2e test-faults bench clean cluster cluster-build test-cluster
+.PHONY: dev build ui generate check test test-go test-ui test-sdk-js test-e2e test-faults bench bench-peer clean cluster cluster-build test-cluster
 
 dev: build
 	@./scripts/install-deps.sh postgres
@@ -89,6 +89,15 @@ test-cluster: cluster-build
 bench:
 	@./scripts/install-deps.sh postgres
 	./bench/run.sh
+
+# Ours against the Node/Bull peer of issue 18, alternately (PEER_DIR: a checkout of the peer outside
+# this repository; BENCH_PAIRS, default 3): see bench/peer.sh and bench/RESULTS.md.
+bench-peer:
+	@if [ -z "$(PEER_DIR)" ]; then echo "make bench-peer: set PEER_DIR to a checkout of the peer, e.g." >&2; \
+	  echo "  git clone https://github.com/MareeduManikanta123/payment_gateway_async /tmp/peer && git -C /tmp/peer checkout 8ab41aa" >&2; \
+	  echo "  make bench-peer PEER_DIR=/tmp/peer" >&2; exit 2; fi
+	@./scripts/install-deps.sh postgres redis
+	PEER_DIR="$(PEER_DIR)" ./bench/peer.sh
 
 clean:
 	rm -rf bin ui/dist/app

@@ -45,13 +45,14 @@ func findProcesses(o options) *processes {
 			}
 		}
 	}
-	if len(urls) == 1 && len(apiPids) == 1 {
+	if len(urls) == 1 && len(apiPids) == 1 && !o.peer {
 		p.groups["gateway"] = func() []int { return apiPids }
 		p.pids["gateway"] = apiPids[0]
 	} else if len(apiPids) > 0 {
+		// API replicas, or the peer's API server (its workers and Redis come with -cpu-group).
 		p.groups["api"] = func() []int { return apiPids }
 		p.pids["api"] = apiPids[0]
-		if workers := gatewayWorkers(); len(workers) > 0 {
+		if workers := gatewayWorkers(); len(workers) > 0 && !o.peer {
 			p.groups["worker"] = func() []int { return workers }
 			p.pids["worker"] = workers[0]
 		}
@@ -71,6 +72,13 @@ func findProcesses(o options) *processes {
 			p.groups["postgres"] = func() []int { return append(childrenOf(pid), pid) }
 			p.pids["postgres"] = pid
 		}
+	}
+	for name, pids := range o.cpuGroups {
+		if _, taken := p.groups[name]; taken || len(pids) == 0 {
+			continue
+		}
+		p.groups[name] = func() []int { return pids }
+		p.pids[name] = pids[0]
 	}
 	return p
 }

@@ -25,6 +25,7 @@ type api struct {
 	http              *http.Client
 	idempotency       bool
 	run               string // makes idempotency keys unique per run
+	peer              bool   // the Node/Bull peer's API (-peer)
 }
 
 func newAPI(o options) *api {
@@ -36,7 +37,7 @@ func newAPI(o options) *api {
 		IdleConnTimeout:     90 * time.Second,
 	}
 	bases := strings.Split(o.url, ",")
-	return &api{base: bases[0], bases: bases, key: o.key, secret: o.secret, idempotency: o.idempotency,
+	return &api{base: bases[0], bases: bases, key: o.key, secret: o.secret, idempotency: o.idempotency, peer: o.peer,
 		http: &http.Client{Transport: tr, Timeout: 30 * time.Second}, run: fmt.Sprintf("%x", time.Now().UnixNano())}
 }
 
@@ -122,6 +123,8 @@ type receiver struct {
 	url    string
 	srv    *http.Server
 	secret atomic.Pointer[string]
+	// legacy: deliveries carry only X-Webhook-Signature, hex HMAC-SHA256 of the body (the peer).
+	legacy bool
 	// previous is the merchant's webhook URL before the run, put back at the end.
 	previous string
 
@@ -139,12 +142,12 @@ type WebhookCounts struct {
 	BadSignatures int `json:"bad_signatures"`
 }
 
-func startReceiver() (*receiver, error) {
+func startReceiver(legacy bool) (*receiver, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
-	rc := &receiver{url: "http://" + ln.Addr().String() + "/webhooks", success: map[string]time.Time{}}
+	rc := &receiver{url: "http://" + ln.Addr().String() + "/webhooks", success: map[string]time.Time{}, legacy: legacy}
 	rc.srv = &http.Server{Handler: rc, ReadHeaderTimeout: 5 * time.Second}
 	go rc.srv.Serve(ln)
 	return rc, nil
@@ -158,7 +161,7 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	secret := rc.secret.Load()
-	if secret == nil || webhooks.Verify(*secret, body, r.Header, 0, at) != nil {
+	if secret == nil || !rc.verify(*secret, body, r.Header, at) {
 		rc.mu.Lock()
 		rc.counts.BadSignatures++
 		rc.mu.Unlock()
@@ -188,6 +191,15 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
+// verify checks a delivery's signature: the Standard Webhooks one, or with legacy the
+// X-Webhook-Signature header alone.
+func (rc *receiver) verify(secret string, body []byte, h http.Header, at time.Time) bool {
+	if rc.legacy {
+		return webhooks.VerifyLegacy(secret, body, h.Get(webhooks.HeaderLegacySignature))
+	}
+	return webhooks.Verify(secret, body, h, 0, at) == nil
+}
+
 // arrived returns when each of ids got its payment.success so far (zero when not yet), and how
 // many have.
 func (rc *receiver) arrived(ids []string, at []time.Time) int {
@@ -215,6 +227,9 @@ func (rc *receiver) snapshot() WebhookCounts {
 
 // restore points the merchant's webhooks back where they were before configure.
 func (rc *receiver) restore(a *api) {
+	if a.peer {
+		return // the peer cannot tell its configuration, and bench/peer.sh drops its database anyway
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := a.do(ctx, http.MethodPut, "/api/v1/webhooks/config", "", map[string]string{"webhook_url": rc.previous}, nil); err != nil {
@@ -227,6 +242,9 @@ func (rc *receiver) close() { rc.srv.Close() }
 // configure points the merchant's webhooks at the receiver (or, with on false, turns them off)
 // and takes the signing secret.
 func (rc *receiver) configure(ctx context.Context, a *api, on bool) error {
+	if a.peer {
+		return rc.configurePeer(ctx, a, on)
+	}
 	var cfg struct {
 		WebhookSecret string `json:"webhook_secret"`
 	}
@@ -328,7 +346,7 @@ func waitWebhooks(ctx context.Context, rc *receiver, ids []string) ([]time.Time,
 
 func runGateway(ctx context.Context, o options, procs *processes, pg *pgStats, probe *prober, res *Result) (*gatewayRun, error) {
 	a := newAPI(o)
-	rc, err := startReceiver()
+	rc, err := startReceiver(o.peer)
 	if err != nil {
 		return nil, err
 	}
@@ -443,6 +461,9 @@ func waitFinal(ctx context.Context, a *api, n int) ([]time.Time, error) {
 
 // pendingLeft asks the API how many of the merchant's payments are still pending (-1 if unknown).
 func pendingLeft(ctx context.Context, a *api) int64 {
+	if a.peer {
+		return peerPendingLeft(ctx, a)
+	}
 	var page struct{ Total int64 }
 	if err := a.do(ctx, http.MethodGet, "/api/v1/payments?status=pending&limit=1", "", nil, &page); err != nil {
 		return -1

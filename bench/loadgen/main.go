@@ -9,7 +9,11 @@
 // of a payment (Temporal state transitions and history events, SQL statements from
 // pg_stat_statements) and the CPU split between the gateway, PostgreSQL and this process.
 //
-// Everything it talks to must be on a loopback address. See bench/run.sh and bench/RESULTS.md.
+// With -peer it drives the Node/Bull peer of issue 18 instead (its webhook configuration, signature
+// and payment list; no Temporal), and -compare prints the ours/peer table of bench/peer.sh's runs.
+//
+// Everything it talks to must be on a loopback address. See bench/run.sh, bench/peer.sh and
+// bench/RESULTS.md.
 package main
 
 import (
@@ -36,6 +40,12 @@ type options struct {
 	probe, quietWait                   time.Duration
 	rate                               float64
 	key, secret, label                 string
+	// peer: the target is the Node/Bull peer (bench/peer.sh), not PayGate.
+	peer bool
+	// pair numbers the run in bench/peer.sh's alternation (0: not part of one).
+	pair int
+	// cpuGroups are extra process groups to charge CPU to (-cpu-group), by name.
+	cpuGroups map[string][]int
 }
 
 func main() {
@@ -58,7 +68,27 @@ func main() {
 	flag.StringVar(&o.key, "api-key", "key_test_abc123", "merchant API key")
 	flag.StringVar(&o.secret, "api-secret", "secret_test_xyz789", "merchant API secret")
 	flag.StringVar(&o.label, "label", "", "free text carried into the JSON line (e.g. the git commit)")
+	flag.BoolVar(&o.peer, "peer", false, "the target is the Node/Bull peer of issue 18 (bench/peer.sh): webhooks configured with PUT /api/v1/webhooks and signed with X-Webhook-Signature only; no Temporal")
+	flag.IntVar(&o.pair, "pair", 0, "number of this run's pair in an ours/peer alternation, carried into the JSON line")
+	o.cpuGroups = map[string][]int{}
+	flag.Func("cpu-group", "`name=pid[,pid...]`: also charge these processes' CPU to a group of that name (repeatable; e.g. the peer's workers and Redis)", func(v string) error {
+		name, pids, err := parseCPUGroup(v)
+		if err == nil {
+			o.cpuGroups[name] = append(o.cpuGroups[name], pids...)
+		}
+		return err
+	})
+	compare := flag.String("compare", "", "print the ours/peer comparison of the JSON lines in this file (written by bench/peer.sh) and exit")
 	flag.Parse()
+	if *compare != "" {
+		if err := compareFile(os.Stdout, *compare); err != nil {
+			fatal(err)
+		}
+		return
+	}
+	if o.peer {
+		o.temporal = "" // the peer has no Temporal: no baseline, no workflow cost
+	}
 	if o.clients < 1 || o.payments < 1 || o.warmup < 0 || o.sample < 0 || o.timeout <= 0 {
 		fatal(errors.New("-clients and -payments must be at least 1; -warmup, -sample and -timeout not negative"))
 	}
@@ -87,6 +117,7 @@ func main() {
 func run(ctx context.Context, o options) (*Result, error) {
 	res := &Result{
 		Bench: "paygate-loadgen", Label: o.label, Started: time.Now().UTC().Format(time.RFC3339),
+		System: systemName(o), Pair: o.pair,
 		Clients: o.clients, Payments: o.payments, IdempotencyKeys: o.idempotency, Webhooks: o.webhooks, Rate: o.rate, CPUs: numCPU(),
 		BusyBefore: map[string]float64{},
 	}

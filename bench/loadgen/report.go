@@ -12,6 +12,8 @@ import (
 type Result struct {
 	Bench           string  `json:"bench"`
 	Label           string  `json:"label,omitempty"`
+	System          string  `json:"system,omitempty"` // what was measured: "paygate", or "peer" (-peer)
+	Pair            int     `json:"pair,omitempty"`   // the run's pair in bench/peer.sh's alternation (-pair)
 	Started         string  `json:"started"`
 	CPUs            int     `json:"cpus"`
 	Clients         int     `json:"clients"`
@@ -133,7 +135,11 @@ func printTable(w io.Writer, o options, r *Result) {
 	gw := r.Gateway
 	line := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
 	line("")
-	line("PayGate load test  %s  %d CPUs  %d clients x %d payments  idempotency keys: %v  webhooks: %v", r.Started, r.CPUs, r.Clients, r.Payments, r.IdempotencyKeys, r.Webhooks)
+	name := "PayGate"
+	if r.System == systemPeer {
+		name = "Peer (Node/Bull)"
+	}
+	line("%s load test  %s  %d CPUs  %d clients x %d payments  idempotency keys: %v  webhooks: %v", name, r.Started, r.CPUs, r.Clients, r.Payments, r.IdempotencyKeys, r.Webhooks)
 	if r.Rate > 0 {
 		line("gateway %s, offered load %.0f payments/s (open loop)", o.url, r.Rate)
 	} else {
@@ -198,7 +204,7 @@ func printTable(w io.Writer, o options, r *Result) {
 		if len(cpu) == 0 {
 			return
 		}
-		keys := []string{"gateway", "api", "worker", "temporal", "postgres", "loadgen", "other", "host"}
+		keys := cpuGroupOrder(cpu)
 		parts := make([]string, 0, len(keys))
 		for _, k := range keys {
 			c, ok := cpu[k]
