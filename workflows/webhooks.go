@@ -152,12 +152,15 @@ func (s *webhookSender) send(ctx workflow.Context, events []string) {
 }
 
 // finish waits for the first attempts and starts a delivery workflow for each event that needs
-// more, abandoned to outlive this workflow.
+// more, abandoned to outlive this workflow. The sender can send more afterwards (a payment waiting
+// for its capture finishes the sends of its outcome before it waits).
 func (s *webhookSender) finish(ctx workflow.Context) error {
 	if s.sent != nil {
 		_ = s.sent.Get(ctx, nil)
 	}
-	for _, id := range s.retry {
+	retry := s.retry
+	s.retry = nil
+	for _, id := range retry {
 		child := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 			WorkflowID:            id,
 			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
