@@ -140,7 +140,10 @@ func TestVoidRacesCapture(t *testing.T) {
 		var capture, void gatewaytest.Response
 		var wg sync.WaitGroup
 		wg.Add(2)
-		go func() { defer wg.Done(); capture = gw.Post(t, "/api/v1/payments/"+id+"/capture", map[string]any{"amount": 20000}) }()
+		go func() {
+			defer wg.Done()
+			capture = gw.Post(t, "/api/v1/payments/"+id+"/capture", map[string]any{"amount": 20000})
+		}()
 		go func() { defer wg.Done(); void = gw.Post(t, "/api/v1/payments/"+id+"/void", nil) }()
 		wg.Wait()
 		p := gw.Get(t, "/api/v1/payments/"+id).JSON(t)
