@@ -18,9 +18,6 @@ const (
 	CaptureAutomatic = "automatic"
 )
 
-// StatusVoided is the status of a payment whose authorization was released uncaptured.
-const StatusVoided = "voided"
-
 // Why a payment was voided (its void_reason).
 const (
 	VoidRequested = "requested"

@@ -22,6 +22,8 @@ const (
 	StatusSuccess  = "success"
 	StatusFailed   = "failed"
 	StatusRefunded = "refunded"
+	// StatusVoided: a successful payment's authorization was released uncaptured.
+	StatusVoided = "voided"
 )
 
 // Failure codes of payments that never reached the bank.

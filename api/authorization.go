@@ -50,15 +50,13 @@ func (s *Server) capturePayment(w http.ResponseWriter, r *http.Request) error {
 	if req.Amount == nil {
 		return badRequest("amount is required: the amount to capture (minor units, at most the payment amount)")
 	}
-	amount, id := *req.Amount, mux.Vars(r)["id"]
-	return s.createOnce(w, r, body, "", func(ctx context.Context, q *db.Queries) (created, error) {
-		return s.changeAuthorization(ctx, q, id, func(p db.Payment) error { return captureRefusal(p, amount) },
-			workflows.CaptureUpdate, []any{workflows.CaptureInput{Amount: amount}},
-			func(p db.Payment) (db.Payment, string, error) {
-				p, err := q.CapturePayment(ctx, db.CapturePaymentParams{ID: p.ID, Amount: amount})
-				return p, outbox.PaymentCaptured, err
-			})
-	})
+	amount := *req.Amount
+	return s.changeAuthorization(w, r, body, func(p db.Payment) error { return captureRefusal(p, amount) },
+		workflows.CaptureUpdate, []any{workflows.CaptureInput{Amount: amount}},
+		func(ctx context.Context, q *db.Queries, id string) (db.Payment, string, error) {
+			p, err := q.CapturePayment(ctx, db.CapturePaymentParams{ID: id, Amount: amount})
+			return p, outbox.PaymentCaptured, err
+		})
 }
 
 // voidPayment releases a successful, uncaptured payment's authorization (void_reason requested).
@@ -73,21 +71,47 @@ func (s *Server) voidPayment(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	return s.changeAuthorization(w, r, body, voidRefusal, workflows.VoidUpdate, nil,
+		func(ctx context.Context, q *db.Queries, id string) (db.Payment, string, error) {
+			p, err := q.VoidPayment(ctx, db.VoidPaymentParams{ID: id, Reason: activities.VoidRequested})
+			return p, outbox.PaymentVoided, err
+		})
+}
+
+// changeAuthorization captures or voids the merchant's payment named in the path: refusal says
+// from its row why it cannot be; then its workflow's update does it or, with no workflow open,
+// change does it to the locked row, and its event is recorded and delivered from the start queue.
+// Without an Idempotency-Key the update runs outside any transaction, so waiting for the
+// workflow holds no database connection (its step needs one); with a key it runs inside
+// createOnce's transaction, which stores the answer.
+func (s *Server) changeAuthorization(w http.ResponseWriter, r *http.Request, body []byte, refusal func(db.Payment) error,
+	update string, args []any, change func(context.Context, *db.Queries, string) (db.Payment, string, error)) error {
 	id := mux.Vars(r)["id"]
+	byWorkflow := true
+	if r.Header.Get("Idempotency-Key") == "" {
+		out, err := s.changeByWorkflow(r.Context(), s.queries, id, refusal, update, args)
+		if !errors.Is(err, errWorkflowClosed) {
+			if err != nil {
+				return err
+			}
+			return s.respondCreated(w, r, out)
+		}
+		byWorkflow = false
+	}
 	return s.createOnce(w, r, body, "", func(ctx context.Context, q *db.Queries) (created, error) {
-		return s.changeAuthorization(ctx, q, id, voidRefusal, workflows.VoidUpdate, nil,
-			func(p db.Payment) (db.Payment, string, error) {
-				p, err := q.VoidPayment(ctx, db.VoidPaymentParams{ID: p.ID, Reason: activities.VoidRequested})
-				return p, outbox.PaymentVoided, err
-			})
+		if byWorkflow {
+			out, err := s.changeByWorkflow(ctx, q, id, refusal, update, args)
+			if !errors.Is(err, errWorkflowClosed) {
+				return out, err
+			}
+		}
+		return s.changeRow(ctx, q, id, refusal, change)
 	})
 }
 
-// changeAuthorization captures or voids the merchant's payment id: refusal says from its row
-// why it cannot be; then its workflow's update does it, or, with no workflow open, change does it
-// to the locked row and its event is recorded and delivered from the start queue.
-func (s *Server) changeAuthorization(ctx context.Context, q *db.Queries, id string, refusal func(db.Payment) error,
-	update string, args []any, change func(db.Payment) (db.Payment, string, error)) (created, error) {
+// changeByWorkflow reads the payment, refuses what it cannot take, and runs the update of its
+// workflow; errWorkflowClosed when it has none open.
+func (s *Server) changeByWorkflow(ctx context.Context, q *db.Queries, id string, refusal func(db.Payment) error, update string, args []any) (created, error) {
 	merchant := merchantFrom(ctx).ID
 	p, err := q.GetPayment(ctx, db.GetPaymentParams{ID: id, MerchantID: merchant})
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -99,25 +123,32 @@ func (s *Server) changeAuthorization(ctx context.Context, q *db.Queries, id stri
 	if err := refusal(p); err != nil {
 		return created{}, err
 	}
-	if p.CaptureExpiresAt != nil { // its workflow keeps the authorization, unless it has ended
-		err := s.updatePayment(ctx, id, update, args...)
-		if err == nil {
-			if p, err = q.GetPayment(ctx, db.GetPaymentParams{ID: id, MerchantID: merchant}); err != nil {
-				return created{}, err
-			}
-			return created{status: http.StatusOK, body: resources.NewPayment(p)}, nil
-		}
-		if !errors.Is(err, errWorkflowClosed) {
-			return created{}, err
-		}
+	if p.CaptureExpiresAt == nil { // made before its workflow kept the authorization
+		return created{}, errWorkflowClosed
 	}
-	if p, err = q.GetPaymentForUpdate(ctx, db.GetPaymentForUpdateParams{ID: id, MerchantID: merchant}); err != nil {
+	if err := s.updatePayment(ctx, id, update, args...); err != nil {
+		return created{}, err
+	}
+	if p, err = q.GetPayment(ctx, db.GetPaymentParams{ID: id, MerchantID: merchant}); err != nil {
+		return created{}, err
+	}
+	return created{status: http.StatusOK, body: resources.NewPayment(p)}, nil
+}
+
+// changeRow changes the locked row of a payment whose workflow has ended, with its event.
+func (s *Server) changeRow(ctx context.Context, q *db.Queries, id string, refusal func(db.Payment) error,
+	change func(context.Context, *db.Queries, string) (db.Payment, string, error)) (created, error) {
+	p, err := q.GetPaymentForUpdate(ctx, db.GetPaymentForUpdateParams{ID: id, MerchantID: merchantFrom(ctx).ID})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return created{}, notFound("Payment")
+	}
+	if err != nil {
 		return created{}, err
 	}
 	if err := refusal(p); err != nil {
 		return created{}, err
 	}
-	changed, event, err := change(p)
+	changed, event, err := change(ctx, q, id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return created{}, badRequest("Payment cannot take this change now (refunds exceed the amount)")
 	}

@@ -13,7 +13,21 @@ import (
 	"github.com/paygate/paygate/workflows"
 )
 
-// paidPayment creates an order and pays it by UPI, returning the settled payment's id.
+// capturedPayment is paidPayment with automatic capture: its workflow ends once the payment
+// is settled and captured, for tests that wait for that workflow.
+func capturedPayment(t *testing.T, gw *gatewaytest.Stack, amount int) string {
+	t.Helper()
+	orderID := gw.MustCreate(t, "/api/v1/orders", map[string]any{"amount": amount, "capture": "automatic"})["id"].(string)
+	p := gw.MustCreate(t, "/api/v1/payments", map[string]any{"order_id": orderID, "method": "upi", "vpa": "buyer@okicici"})
+	id := p["id"].(string)
+	if final := gw.WaitForStatus(t, "/api/v1/payments/"+id); final["status"] != "success" || final["captured"] != true {
+		t.Fatalf("payment %s ended %v", id, final)
+	}
+	return id
+}
+
+// paidPayment creates an order and pays it by UPI, returning the settled payment's id. It is
+// authorized, not captured (manual capture): its workflow waits for the capture.
 func paidPayment(t *testing.T, gw *gatewaytest.Stack, amount int) string {
 	t.Helper()
 	p := gw.MustCreate(t, "/api/v1/payments", map[string]any{"order_id": newOrder(t, gw, amount), "method": "upi", "vpa": "buyer@okicici"})
