@@ -43,8 +43,8 @@ func TestCapture(t *testing.T) {
 	id := paidPayment(t, gw, 50000)
 	path := "/api/v1/payments/" + id + "/capture"
 
-	if r := gw.Post(t, path, map[string]any{"amount": 40000}); r.Status != http.StatusBadRequest {
-		t.Errorf("partial capture = %d %s, want 400", r.Status, r.Body)
+	if r := gw.Post(t, path, map[string]any{"amount": 50001}); r.Status != http.StatusBadRequest {
+		t.Errorf("capture above the amount = %d %s, want 400", r.Status, r.Body)
 	}
 	if r := gw.Post(t, path, map[string]any{}); r.Status != http.StatusBadRequest {
 		t.Errorf("capture without amount = %d %s, want 400", r.Status, r.Body)
@@ -55,7 +55,7 @@ func TestCapture(t *testing.T) {
 		t.Fatalf("capture = %d %s", r.Status, r.Body)
 	}
 	again := gw.Post(t, path, map[string]any{"amount": 50000})
-	if again.Status != http.StatusBadRequest || !strings.Contains(string(again.Body), "Payment not in capturable state") {
+	if again.Status != http.StatusBadRequest || !strings.Contains(string(again.Body), "already captured") {
 		t.Errorf("second capture = %d %s", again.Status, again.Body)
 	}
 
