@@ -58,11 +58,11 @@ func TestPaymentWorkflowsAreSearchable(t *testing.T) {
 
 	merchant := `MerchantId = "550e8400-e29b-41d4-a716-446655440000"`
 	cases := map[string][]string{
-		merchant + ` AND PaymentStatus = "failed" AND WorkflowType = "PaymentWorkflow"`:  {failedID},
+		merchant + ` AND PaymentStatus = "failed" AND WorkflowType = "PaymentWorkflow"`:   {failedID},
 		merchant + ` AND PaymentStatus = "captured" AND WorkflowType = "PaymentWorkflow"`: {ok},
-		merchant + ` AND PaymentStatus = "authorized" AND ExecutionStatus = "Running"`:   {authorized},
-		`PaymentMethod = "card" AND Amount = 700`:                                        {failedID},
-		`PaymentId = "` + ok + `"`:                                                       {ok},
+		merchant + ` AND PaymentStatus = "authorized" AND ExecutionStatus = "Running"`:    {authorized},
+		`PaymentMethod = "card" AND Amount = 700`:                                         {failedID},
+		`PaymentId = "` + ok + `"`: {ok},
 	}
 	for q, want := range cases {
 		waitListed(t, gw, q, want...)
