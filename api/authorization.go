@@ -164,8 +164,9 @@ func (s *Server) changeRow(ctx context.Context, q *db.Queries, id string, refusa
 	}}, nil
 }
 
-// updatePayment runs an update of a payment's workflow and waits for its outcome: nil, a 400
-// with a refusal's reason, errWorkflowClosed when no workflow is open to take it, or 503.
+// updatePayment runs an update of a payment's (or a delivery's) workflow and waits for its
+// outcome: nil, a 400 with a refusal's reason, errWorkflowClosed when no workflow is open to take
+// it, or 503.
 func (s *Server) updatePayment(ctx context.Context, id, name string, args ...any) error {
 	ctx, cancel := context.WithTimeout(ctx, updateTimeout)
 	defer cancel()

@@ -1186,6 +1186,9 @@ func TestOpenAPIResponses(t *testing.T) {
 	do(POST, "/api/v1/test/payments/"+keylessID+"/advance", map[string]any{"by": "120h"}, 200)
 	do(POST, "/api/v1/test/payments/"+keylessID+"/advance", map[string]any{"by": "soon"}, 400)
 	do(POST, "/api/v1/test/payments/pay_0000000000000000/advance", map[string]any{"by": "1h"}, 404)
+	do(POST, "/api/v1/test/webhooks/"+testEvent+"/advance", map[string]any{"by": "1h"}, 200)
+	do(POST, "/api/v1/test/webhooks/"+testEvent+"/advance", map[string]any{}, 400)
+	do(POST, "/api/v1/test/webhooks/evt_0000000000000000/advance", map[string]any{"by": "1h"}, 404)
 
 	// Refunds: partial, full (the payment becomes refunded), replayed, refused.
 	partial := field(do(POST, "/api/v1/payments/"+upiID+"/refunds", map[string]any{"amount": 10000, "reason": "Customer request"}, 201), "id")

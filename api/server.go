@@ -108,6 +108,7 @@ func New(d Deps) http.Handler {
 		v1("/test/jobs/status", s.handle(s.jobsStatus), get)
 		// Test clocks: a payment's or webhook delivery's timers fire now.
 		v1("/test/payments/{id}/advance", s.authenticate(s.handle(s.advancePayment)), post)
+		v1("/test/webhooks/{id}/advance", s.authenticate(s.handle(s.advanceWebhook)), post)
 	}
 	v1("/public/config", s.handle(s.publicConfig), get)
 	v1("/openapi.json", s.handle(s.openAPI), get)

@@ -67,10 +67,14 @@ func WebhookDeliveryWorkflow(ctx workflow.Context, in DeliveryInput) (activities
 func deliver(ctx workflow.Context, in DeliveryInput) (activities.AttemptResult, error) {
 	var a *activities.Activities
 	ctx = workflow.WithActivityOptions(ctx, webhookAttempt)
+	clock, err := newTestClock(ctx)
+	if err != nil {
+		return activities.AttemptResult{}, err
+	}
 	last := len(in.RetryIntervals) + 1
 	for n := max(in.FirstAttempt, 1); n <= last; n++ {
 		if n > 1 {
-			if err := workflow.Sleep(ctx, in.RetryIntervals[n-2]); err != nil {
+			if err := clock.sleep(ctx, in.RetryIntervals[n-2]); err != nil {
 				return activities.AttemptResult{}, err
 			}
 		}
@@ -87,10 +91,10 @@ func deliver(ctx workflow.Context, in DeliveryInput) (activities.AttemptResult, 
 			res.Unrecorded = nil
 		}
 		if res.Final {
-			return res, nil
+			return res, clock.done(ctx)
 		}
 	}
-	return activities.AttemptResult{Final: true}, nil
+	return activities.AttemptResult{Final: true}, clock.done(ctx)
 }
 
 // retryIn is the wait after attempt n, zero after the last.
