@@ -25,6 +25,7 @@ type api struct {
 	http              *http.Client
 	idempotency       bool
 	run               string // makes idempotency keys unique per run
+	capture           string // the orders' capture mode
 }
 
 func newAPI(o options) *api {
@@ -36,7 +37,7 @@ func newAPI(o options) *api {
 		IdleConnTimeout:     90 * time.Second,
 	}
 	bases := strings.Split(o.url, ",")
-	return &api{base: bases[0], bases: bases, key: o.key, secret: o.secret, idempotency: o.idempotency,
+	return &api{base: bases[0], bases: bases, key: o.key, secret: o.secret, idempotency: o.idempotency, capture: o.capture,
 		http: &http.Client{Transport: tr, Timeout: 30 * time.Second}, run: fmt.Sprintf("%x", time.Now().UnixNano())}
 }
 
@@ -91,7 +92,7 @@ func (a *api) pay(ctx context.Context, n int, orderLat, payLat *time.Duration, p
 	base := a.bases[n%len(a.bases)]
 	began := time.Now()
 	err := a.doAt(ctx, base, http.MethodPost, "/api/v1/orders", fmt.Sprintf("o%d", n),
-		map[string]any{"amount": 50000 + n%1000, "currency": "INR", "receipt": fmt.Sprintf("bench_%d", n)}, &order)
+		map[string]any{"amount": 50000 + n%1000, "currency": "INR", "receipt": fmt.Sprintf("bench_%d", n), "capture": a.capture}, &order)
 	*orderLat = time.Since(began)
 	if err != nil {
 		return "", err

@@ -59,7 +59,7 @@ test("capture part of an authorized payment from the drawer", { timeout: TEST_TI
 
   const notice = drawer.locator("[data-test-id=authorization-notice]");
   assert.match(await notice.textContent(), /^Authorized, capture by .+\(\d+d \d+h left\)$/);
-  await drawer.getByText("Authorization expires").waitFor();
+  await drawer.getByText("Authorization expires", { exact: true }).waitFor();
 
   const amount = drawer.locator("[data-test-id=capture-amount-input]");
   assert.equal(await amount.inputValue(), "450.00", "the capture form is prefilled with the full amount");
@@ -91,7 +91,7 @@ test("void an authorized payment behind a confirmation", { timeout: TEST_TIMEOUT
   await drawer.locator("[data-test-id=void-button]").click();
   await dialog.getByRole("button", { name: "Void payment" }).click();
   await drawer.locator("[data-test-id=voided-notice]").waitFor();
-  await drawer.getByText("Authorization released").waitFor();
+  await drawer.getByText("Authorization released", { exact: true }).waitFor();
   assert.equal(await drawer.locator("[data-test-id=capture-form]").count(), 0);
   assert.equal(await drawer.locator("[data-test-id=refund-form]").count(), 0);
   const voided = await api(`/payments/${payment.id}`);
@@ -111,5 +111,6 @@ test("an expired authorization shows in the timeline (test clock)", { timeout: T
   assert.equal(expired.status, "voided");
   assert.equal(expired.void_reason, "expired");
   const drawer = await openDrawer(payment);
-  await drawer.getByText("Authorization expired").waitFor();
+  await drawer.getByText("Authorization expired", { exact: true }).waitFor();
+  await drawer.locator("[data-test-id=voided-notice]").waitFor();
 });

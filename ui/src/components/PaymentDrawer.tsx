@@ -124,7 +124,11 @@ function PaymentDetails({ payment, refunds, config, onChanged }: Details & { onC
           <h3>Actions</h3>
           {canCapture && <CaptureButton payment={payment} onCaptured={onChanged} />}
           {canVoid && <VoidButton payment={payment} onVoided={onChanged} />}
-          {canRefund && <RefundForm key={payment.amount_refunded} payment={payment} onRefunded={onChanged} />}
+          {canRefund && <RefundForm
+              key={`${payment.amount_refunded}/${payment.amount_captured ?? ""}`}
+              payment={payment}
+              onRefunded={onChanged}
+            />}
         </section>
       )}
 
