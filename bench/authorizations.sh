@@ -41,13 +41,13 @@ export LOADGEN="$work/loadgen" N="$n" RATE_PAYMENTS="$rate_payments" TEST_PROCES
   rate() {
     echo "=== $1: $RATE_PAYMENTS payments, automatic capture"
     "$LOADGEN" -clients 50 -payments "$RATE_PAYMENTS" -capture automatic -baseline=false -quiet-wait 0 -timeout 30m \
-      -label "authorizations $1" | grep -E "payments/s|^\{\"bench\"" || true
+      -label "authorizations $1" | grep -E "end to end|API accepted|state transitions|history events|SQL statements \(|errors;" || true
   }
   rate "before"
   sizes "before"
   echo "=== $N payments, manual capture: each stays authorized"
   "$LOADGEN" -clients 50 -payments "$N" -capture manual -baseline=false -quiet-wait 0 -timeout 6h -sample 0 \
-    -label "authorizations open" | grep -E "payments/s|^\{\"bench\"" || true
+    -label "authorizations open" | grep -E "end to end|API accepted|state transitions|history events|SQL statements \(|errors;" || true
   sleep 60
   sizes "with $N open authorizations"
   open=$(curl -fsS "$BASE_URL/api/v1/queue/status" | grep -o "\"payments\":{[^}]*}")
