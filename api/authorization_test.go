@@ -250,7 +250,8 @@ func TestAutomaticCapture(t *testing.T) {
 }
 
 // A payment made before its workflow kept the authorization (no capture_expires_at, its workflow
-// long closed) is captured by the row update, as before, with its event delivered.
+// long closed) is captured by the row update, as before, with its event delivered; so is one
+// whose workflow was closed by an operator.
 func TestCaptureWithoutWorkflow(t *testing.T) {
 	gw := gatewaytest.Start(t)
 	rc := withWebhooks(t, gw)
@@ -267,4 +268,15 @@ func TestCaptureWithoutWorkflow(t *testing.T) {
 	}
 	rc.WaitFor(t, 10*time.Second, "payment.captured", func([]gatewaytest.Delivery) bool { return len(rc.Of("payment.captured")) == 1 })
 	wantRefusal(t, gw.Post(t, "/api/v1/payments/"+id+"/capture", map[string]any{"amount": 20000}), "already captured")
+
+	// An authorization whose workflow an operator terminated: the row is changed directly.
+	closed := authorizedPayment(t, gw, 30000)
+	if err := gw.Temporal.TerminateWorkflow(t.Context(), closed, "", "test: operator ended it"); err != nil {
+		t.Fatal(err)
+	}
+	r = gw.Post(t, "/api/v1/payments/"+closed+"/void", nil)
+	if p := r.JSON(t); r.Status != http.StatusOK || p["status"] != "voided" || p["void_reason"] != "requested" {
+		t.Fatalf("void of a payment whose workflow was terminated = %d %s", r.Status, r.Body)
+	}
+	rc.WaitFor(t, 10*time.Second, "payment.voided", func([]gatewaytest.Delivery) bool { return len(rc.Of("payment.voided")) == 1 })
 }
