@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
+
 	"github.com/paygate/paygate/config"
 	"github.com/paygate/paygate/gatewaytest"
 	"github.com/paygate/paygate/ids"
@@ -129,6 +131,27 @@ func TestCaptureRaceOneWins(t *testing.T) {
 	}
 	if n := eventCount(t, gw, id, "payment.captured"); n != 1 {
 		t.Errorf("%d payment.captured events, want 1", n)
+	}
+	// The refused captures left nothing in the workflow's history: one update, accepted.
+	var result workflows.PaymentResult
+	if err := gw.Temporal.GetWorkflow(t.Context(), id, "").Get(t.Context(), &result); err != nil || !result.Captured {
+		t.Fatalf("workflow result = %+v, %v", result, err)
+	}
+	updates := 0
+	it := gw.Temporal.GetWorkflowHistory(t.Context(), id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		e, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch e.EventType {
+		case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED, enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_REJECTED,
+			enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ADMITTED:
+			updates++
+		}
+	}
+	if updates != 1 {
+		t.Errorf("history holds %d update events, want the one accepted capture", updates)
 	}
 }
 
