@@ -22,6 +22,8 @@ const (
 	StatusSuccess  = "success"
 	StatusFailed   = "failed"
 	StatusRefunded = "refunded"
+	// StatusVoided: a successful payment's authorization was released uncaptured.
+	StatusVoided = "voided"
 )
 
 // Failure codes of payments that never reached the bank.
@@ -32,8 +34,10 @@ const (
 // PaymentCheck is what ValidatePayment found.
 type PaymentCheck struct {
 	// Status is the payment's current status; anything but pending means the workflow has
-	// nothing left to do (a replayed or reset workflow finds it so).
-	Status string
+	// nothing left to do (a replayed or reset workflow finds it so) but wait for the capture of
+	// a successful, uncaptured payment.
+	Status   string
+	Captured bool
 	// FailureCode and FailureDescription say why a pending payment must fail without reaching
 	// the bank; empty when it may be settled.
 	FailureCode        string
@@ -49,6 +53,8 @@ type PaymentCheck struct {
 type Recorded struct {
 	Status string
 	Events []string
+	// Captured: a successful payment was captured with its outcome (automatic capture).
+	Captured bool `json:",omitempty"`
 }
 
 // UnmarshalJSON also reads the result recorded in workflow histories by earlier code, a bare list
@@ -70,7 +76,7 @@ func (a *Activities) ValidatePayment(ctx context.Context, paymentID string) (Pay
 	if err != nil {
 		return PaymentCheck{}, wrap("validate payment", paymentID, err)
 	}
-	check := PaymentCheck{Status: p.Status}
+	check := PaymentCheck{Status: p.Status, Captured: p.Captured}
 	switch {
 	case p.Status != StatusPending:
 		check.Events, err = undeliveredPaymentOutcome(ctx, a.Queries, paymentID)
@@ -121,10 +127,14 @@ type PaymentOutcome struct {
 	Status           string // success or failed
 	ErrorCode        string
 	ErrorDescription string
+	// Capture captures a successful payment for its whole amount in the same transaction, with
+	// its payment.captured event after payment.success (automatic capture).
+	Capture bool `json:",omitempty"`
 }
 
 // RecordPaymentOutcome stores a payment's final status, marks its order paid on success, and
-// records the payment.success or payment.failed event, in one transaction. It returns the status
+// records the payment.success or payment.failed event, in one transaction (capturing it, and
+// recording payment.captured too, when the outcome says Capture). It returns the status
 // and the ids of the events to deliver. For a payment that is already final it changes nothing
 // and returns the stored status with the outcome events not yet delivered.
 func (a *Activities) RecordPaymentOutcome(ctx context.Context, out PaymentOutcome) (Recorded, error) {
@@ -135,27 +145,31 @@ func (a *Activities) RecordPaymentOutcome(ctx context.Context, out PaymentOutcom
 			Status:           out.Status,
 			ErrorCode:        nonEmpty(out.ErrorCode),
 			ErrorDescription: nonEmpty(out.ErrorDescription),
+			Capture:          out.Capture,
 		})
 		if isNoRows(err) {
 			if p, err = q.GetPaymentByID(ctx, out.PaymentID); err != nil {
 				return err
 			}
-			rec.Status = p.Status
+			rec.Status, rec.Captured = p.Status, p.Captured
 			rec.Events, err = undeliveredPaymentOutcome(ctx, q, out.PaymentID)
 			return err
 		}
 		if err != nil {
 			return err
 		}
-		rec.Status = p.Status
-		event := outbox.PaymentFailed
+		rec.Status, rec.Captured = p.Status, p.Captured
+		events := []string{outbox.PaymentFailed}
 		if p.Status == StatusSuccess {
-			event = outbox.PaymentSuccess
+			events[0] = outbox.PaymentSuccess
+			if p.Captured {
+				events = append(events, outbox.PaymentCaptured)
+			}
 			if err := q.MarkOrderPaid(ctx, p.OrderID); err != nil {
 				return err
 			}
 		}
-		rec.Events, err = outbox.PaymentEvents(ctx, q, p, time.Now(), event)
+		rec.Events, err = outbox.PaymentEvents(ctx, q, p, time.Now(), events...)
 		return err
 	})
 	return rec, wrap("record payment", out.PaymentID, err)

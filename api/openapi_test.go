@@ -1147,13 +1147,21 @@ func TestOpenAPIResponses(t *testing.T) {
 
 	// Capture.
 	capture := "/api/v1/payments/" + upiID + "/capture"
-	do(POST, capture, map[string]any{"amount": 40000}, 400)
+	do(POST, capture, map[string]any{"amount": 50001}, 400)
 	captured := do(POST, capture, map[string]any{"amount": 50000}, 200, key("spec-capture"))
 	if r := do(POST, capture, map[string]any{"amount": 50000}, 200, key("spec-capture")); r.Header.Get("Idempotent-Replayed") != "true" || !bytes.Equal(r.Body, captured.Body) {
 		t.Errorf("capture replay = %q %s", r.Header.Get("Idempotent-Replayed"), r.Body)
 	}
 	do(POST, capture, map[string]any{"amount": 50000}, 400)
 	do(POST, "/api/v1/payments/pay_0000000000000000/capture", map[string]any{"amount": 500}, 404)
+
+	// Void: the Amex payment's authorization is released.
+	do(POST, "/api/v1/payments/"+amexID+"/void", nil, 200)
+	do(POST, "/api/v1/payments/"+amexID+"/void", map[string]any{}, 400)
+	do(POST, "/api/v1/payments/"+upiID+"/void", nil, 400) // captured
+	do(POST, "/api/v1/payments/pay_0000000000000000/void", nil, 404)
+	do(GET, "/api/v1/payments?capture_state=voided", nil, 200)
+	do(GET, "/api/v1/payments?capture_state=expired", nil, 400)
 
 	// The checkout's public endpoints.
 	checkoutOrder := field(do(POST, "/api/v1/orders", map[string]any{"amount": 2500}, 201), "id")
@@ -1173,6 +1181,14 @@ func TestOpenAPIResponses(t *testing.T) {
 	anon(GET, "/api/v1/payments/"+keylessID+"/public", nil, 200)
 	anon(GET, "/api/v1/payments/pay_0000000000000000/public?key="+gatewaytest.APIKey, nil, 404)
 	anon(OPTIONS, "/api/v1/payments/"+publicID+"/public", nil, 204)
+
+	// The test clock: the keyless checkout payment's authorization expires.
+	do(POST, "/api/v1/test/payments/"+keylessID+"/advance", map[string]any{"by": "120h"}, 200)
+	do(POST, "/api/v1/test/payments/"+keylessID+"/advance", map[string]any{"by": "soon"}, 400)
+	do(POST, "/api/v1/test/payments/pay_0000000000000000/advance", map[string]any{"by": "1h"}, 404)
+	do(POST, "/api/v1/test/webhooks/"+testEvent+"/advance", map[string]any{"by": "1h"}, 200)
+	do(POST, "/api/v1/test/webhooks/"+testEvent+"/advance", map[string]any{}, 400)
+	do(POST, "/api/v1/test/webhooks/evt_0000000000000000/advance", map[string]any{"by": "1h"}, 404)
 
 	// Refunds: partial, full (the payment becomes refunded), replayed, refused.
 	partial := field(do(POST, "/api/v1/payments/"+upiID+"/refunds", map[string]any{"amount": 10000, "reason": "Customer request"}, 201), "id")
@@ -1247,6 +1263,7 @@ func TestOpenAPIResponses(t *testing.T) {
 		"POST /api/v1/payments":              {"order_id": "order_0000000000000000", "method": "upi", "vpa": "a@upi"},
 		"POST /api/v1/payments/public":       {"key": gatewaytest.APIKey, "order_id": "order_0000000000000000", "method": "upi", "vpa": "a@upi"},
 		"POST /api/v1/payments/{id}/capture": {"amount": 500},
+		"POST /api/v1/payments/{id}/void":    {},
 		"POST /api/v1/payments/{id}/refunds": {"amount": 100},
 		"POST /api/v1/refunds":               {"payment_id": "pay_0000000000000000", "amount": 100},
 		"POST /api/v1/webhooks/test":         {},

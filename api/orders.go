@@ -10,6 +10,7 @@ import (
 	"github.com/gorilla/mux"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/paygate/paygate/activities"
 	"github.com/paygate/paygate/db"
 	"github.com/paygate/paygate/ids"
 	"github.com/paygate/paygate/resources"
@@ -30,6 +31,19 @@ type createOrderRequest struct {
 	Currency string          `json:"currency"`
 	Receipt  *string         `json:"receipt"`
 	Notes    json.RawMessage `json:"notes"`
+	// Capture is how the order's payments are captured unless they say otherwise.
+	Capture string `json:"capture"`
+}
+
+// captureMode checks a capture mode given in a request; empty is the default, manual.
+func captureMode(v string) (string, error) {
+	switch v {
+	case "":
+		return activities.CaptureManual, nil
+	case activities.CaptureManual, activities.CaptureAutomatic:
+		return v, nil
+	}
+	return "", badRequest("capture must be manual or automatic")
 }
 
 func (req *createOrderRequest) validate() error {
@@ -41,6 +55,10 @@ func (req *createOrderRequest) validate() error {
 	}
 	if !currencies[req.Currency] {
 		return badRequest("currency must be one of INR, USD, EUR, GBP")
+	}
+	var err error
+	if req.Capture, err = captureMode(req.Capture); err != nil {
+		return err
 	}
 	if req.Receipt != nil && len(*req.Receipt) > 40 {
 		return badRequest("receipt must be at most 40 characters")
@@ -78,6 +96,7 @@ func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) error {
 			Currency:   req.Currency,
 			Receipt:    req.Receipt,
 			Notes:      req.Notes,
+			Capture:    req.Capture,
 		})
 		return created{status: http.StatusCreated, body: resources.NewOrder(o)}, err
 	})

@@ -18,6 +18,7 @@ import (
 	"github.com/gorilla/mux"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/paygate/paygate/config"
 	"github.com/paygate/paygate/db"
 	"github.com/paygate/paygate/ids"
 	"github.com/paygate/paygate/outbox"
@@ -34,6 +35,8 @@ type createPaymentRequest struct {
 	Method  string     `json:"method"`
 	VPA     string     `json:"vpa"`
 	Card    *cardInput `json:"card"`
+	// Capture overrides the order's capture mode (manual or automatic) for this payment.
+	Capture string `json:"capture"`
 }
 
 // cardInput holds the card as the customer typed it. The number and CVV live only in this
@@ -51,6 +54,7 @@ type instrument struct {
 	method                      string
 	vpa                         *string
 	network, cardBIN, cardLast4 *string
+	capture                     *string // nil: the order's
 }
 
 func (req *createPaymentRequest) instrument(now time.Time) (instrument, error) {
@@ -173,6 +177,12 @@ func (s *Server) createPaymentFor(w http.ResponseWriter, r *http.Request, mercha
 	if err != nil {
 		return err
 	}
+	if req.Capture != "" {
+		if _, err := captureMode(req.Capture); err != nil {
+			return err
+		}
+		inst.capture = &req.Capture
+	}
 	r = r.WithContext(context.WithValue(r.Context(), merchantKey{}, m))
 	err = s.createStatement(w, r, body, func(ctx context.Context, q *db.Queries) (created, error) {
 		p, events, err := s.insertPayment(ctx, q, m, req.OrderID, inst)
@@ -203,10 +213,14 @@ func (e *tooManyAttempts) Unwrap() error { return e.refusal }
 // startPayment starts a committed payment's workflow. If it cannot be started now, the pending
 // sweep starts it within a minute, so the client still gets its payment.
 func (s *Server) startPayment(ctx context.Context, p db.Payment, events []string) {
-	err := s.starter.StartPayment(ctx, workflows.PaymentInput{
+	in := workflows.PaymentInput{
 		PaymentID: p.ID, MerchantID: p.MerchantID.String(), OrderID: p.OrderID,
 		Amount: p.Amount, Currency: p.Currency, Method: p.Method, Webhooks: workflows.Deliveries{Events: events},
-	})
+	}
+	if p.CaptureExpiresAt != nil {
+		in.Capture, in.CaptureExpiresAt = p.Capture, *p.CaptureExpiresAt
+	}
+	err := s.starter.StartPayment(ctx, in)
 	if err != nil {
 		s.log.WarnContext(ctx, "payment workflow not started; the sweep will start it", "payment_id", p.ID, "error", err.Error())
 	}
@@ -240,6 +254,7 @@ func (s *Server) insertPayment(ctx context.Context, q *db.Queries, m db.Merchant
 		ID: p.ID, OrderID: orderID, MerchantID: m.ID, Method: p.Method,
 		Vpa: p.Vpa, CardNetwork: p.CardNetwork, CardBin: p.CardBin, CardLast4: p.CardLast4,
 		CreatedAt: p.CreatedAt, Events: payloads,
+		Capture: inst.capture, CaptureExpiresAt: p.CreatedAt.Add(s.captureWindow()),
 		MaxFailed: int64(limits.OrderFailedPayments), FailedSince: now.Add(-limits.OrderFailedWindow),
 	})
 	switch {
@@ -294,10 +309,14 @@ func (s *Server) listPayments(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	ctx, m := r.Context(), merchantFrom(r.Context())
 	filter := db.CountPaymentsParams{MerchantID: m.ID}
-	if filter.Status, err = enumParam(q.Get("status"), "status", "pending", "success", "failed", "refunded"); err != nil {
+	if filter.Status, err = enumParam(q.Get("status"), "status", "pending", "success", "failed", "refunded", "voided"); err != nil {
 		return err
 	}
 	if filter.Method, err = enumParam(q.Get("method"), "method", "upi", "card"); err != nil {
+		return err
+	}
+	// authorized (successful, uncaptured), captured or voided.
+	if filter.CaptureState, err = enumParam(q.Get("capture_state"), "capture_state", "authorized", "captured", "voided"); err != nil {
 		return err
 	}
 	from, err := dateParam(q.Get("from"), "from", 0)
@@ -322,7 +341,7 @@ func (s *Server) listPayments(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := db.ListPaymentsParams{MerchantID: m.ID, Status: filter.Status, Method: filter.Method,
+	p := db.ListPaymentsParams{MerchantID: m.ID, Status: filter.Status, Method: filter.Method, CaptureState: filter.CaptureState,
 		CreatedGte: l.createdGTE, CreatedLt: l.createdLT, CursorCreatedAt: at, CursorID: id, RowLimit: l.fetch(), RowOffset: l.offset}
 	var rows []db.Payment
 	if l.newer() {
@@ -344,6 +363,14 @@ func (s *Server) listPayments(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"count": len(payments), "total": total, "payments": payments, "has_more": more})
 	return nil
+}
+
+// captureWindow is how long a successful payment stays authorized before its workflow voids it.
+func (s *Server) captureWindow() time.Duration {
+	if s.cfg.CaptureWindow > 0 {
+		return s.cfg.CaptureWindow
+	}
+	return config.DefaultCaptureWindow
 }
 
 // enumParam reads an optional filter that must be one of values.

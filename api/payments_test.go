@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
+
 	"github.com/paygate/paygate/config"
 	"github.com/paygate/paygate/gatewaytest"
 	"github.com/paygate/paygate/ids"
@@ -54,9 +56,10 @@ func TestUPIPaymentSucceeds(t *testing.T) {
 	if err := gw.Pool.QueryRow(t.Context(), `SELECT calls FROM bank_operations WHERE idempotency_key = $1`, p["id"]).Scan(&calls); err != nil || calls != 1 {
 		t.Errorf("bank calls = %d (%v), want 1", calls, err)
 	}
-	var result workflows.PaymentResult
-	if err := gw.Temporal.GetWorkflow(t.Context(), p["id"].(string), "").Get(t.Context(), &result); err != nil || result.Status != "success" {
-		t.Errorf("workflow result = %+v, %v", result, err)
+	// Its workflow stays open, awaiting the capture (manual capture, the default).
+	desc, err := gw.Temporal.DescribeWorkflowExecution(t.Context(), p["id"].(string), "")
+	if err != nil || desc.GetWorkflowExecutionInfo().GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		t.Errorf("workflow = %v, %v; want running", desc.GetWorkflowExecutionInfo().GetStatus(), err)
 	}
 }
 

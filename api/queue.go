@@ -10,13 +10,15 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/converter"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/paygate/paygate/workflows"
 )
 
 // queueCounts is the seed's shape of one kind of job, counted from Temporal visibility.
 type queueCounts struct {
 	// Waiting counts running workflows that cannot progress now: all of them while no worker
 	// polls the task queue; otherwise the webhook deliveries, which sleep on a durable timer
-	// between attempts.
+	// between attempts, and the payments awaiting capture (PaymentStatus authorized).
 	Waiting int64 `json:"waiting"`
 	// Active counts the other running workflows.
 	Active    int64 `json:"active"`
@@ -89,6 +91,16 @@ func (s *Server) countJobs(ctx context.Context) (map[string]queueCounts, bool, e
 			return err
 		})
 	}
+	// Payments awaiting capture run, but only wait (on a timer and for updates): they count as
+	// waiting.
+	var authorized int64
+	g.Go(func() error {
+		resp, err := s.temporal.CountWorkflow(gctx, &workflowservice.CountWorkflowExecutionsRequest{
+			Query: `TaskQueue = "` + s.cfg.TaskQueue + `" AND WorkflowType = "PaymentWorkflow" AND ExecutionStatus = "Running" AND PaymentStatus = "` + workflows.StatusAuthorized + `"`,
+		})
+		authorized = resp.GetCount()
+		return err
+	})
 	g.Go(func() error {
 		resp, err := s.temporal.DescribeTaskQueue(gctx, s.cfg.TaskQueue, enumspb.TASK_QUEUE_TYPE_WORKFLOW)
 		if err != nil {
@@ -103,6 +115,12 @@ func (s *Server) countJobs(ctx context.Context) (map[string]queueCounts, bool, e
 	counts := make(map[string]queueCounts, len(jobKinds))
 	for i, kind := range jobKinds {
 		counts[kind.name] = jobCounts(byStatus[i], kind.sleepsBetweenSteps, workers)
+	}
+	if c := counts["payments"]; authorized > 0 && c.Active > 0 {
+		moved := min(authorized, c.Active)
+		c.Active -= moved
+		c.Waiting += moved
+		counts["payments"] = c
 	}
 	return counts, workers, nil
 }

@@ -9,57 +9,13 @@ import (
 	"github.com/gorilla/mux"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/paygate/paygate/activities"
 	"github.com/paygate/paygate/db"
 	"github.com/paygate/paygate/ids"
 	"github.com/paygate/paygate/outbox"
 	"github.com/paygate/paygate/resources"
 	"github.com/paygate/paygate/workflows"
 )
-
-type captureRequest struct {
-	Amount *int64 `json:"amount"`
-}
-
-// capturePayment marks a successful payment captured, once, for its full amount.
-func (s *Server) capturePayment(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(w, r)
-	if err != nil {
-		return err
-	}
-	var req captureRequest
-	if err := decodeJSON(body, &req); err != nil {
-		return err
-	}
-	if req.Amount == nil {
-		return badRequest("amount is required and must equal the payment amount")
-	}
-	id := mux.Vars(r)["id"]
-	return s.createOnce(w, r, body, "", func(ctx context.Context, q *db.Queries) (created, error) {
-		p, err := q.GetPaymentForUpdate(ctx, db.GetPaymentForUpdateParams{ID: id, MerchantID: merchantFrom(ctx).ID})
-		if errors.Is(err, pgx.ErrNoRows) {
-			return created{}, notFound("Payment")
-		}
-		if err != nil {
-			return created{}, err
-		}
-		if p.Status != "success" || p.Captured {
-			return created{}, badRequest("Payment not in capturable state")
-		}
-		if *req.Amount != p.Amount {
-			return created{}, badRequest("Capture amount must equal the payment amount (%d)", p.Amount)
-		}
-		if p, err = q.CapturePayment(ctx, db.CapturePaymentParams{ID: id, MerchantID: p.MerchantID}); err != nil {
-			return created{}, err
-		}
-		events, err := outbox.PaymentEvents(ctx, q, p, s.now(), outbox.PaymentCaptured)
-		if err != nil {
-			return created{}, err
-		}
-		return created{status: http.StatusOK, body: resources.NewPayment(p), after: func(ctx context.Context) {
-			s.startDeliveries(ctx, p.MerchantID.String(), p.ID, events)
-		}}, nil
-	})
-}
 
 type createRefundRequest struct {
 	PaymentID string `json:"payment_id"`
@@ -112,10 +68,18 @@ func (s *Server) refund(w http.ResponseWriter, r *http.Request, paymentID string
 		if err != nil {
 			return created{}, err
 		}
+		if p.Status == activities.StatusVoided {
+			return created{}, badRequest("A voided payment cannot be refunded")
+		}
 		if p.Status != "success" {
 			return created{}, badRequest("Only successful payments can be refunded")
 		}
-		available := p.Amount - p.AmountRefunded
+		// A captured payment gives back at most what was captured; an uncaptured one its amount.
+		refundable := p.Amount
+		if p.AmountCaptured != nil {
+			refundable = *p.AmountCaptured
+		}
+		available := refundable - p.AmountRefunded
 		amount := available
 		if req.Amount.Set {
 			amount = req.Amount.Value

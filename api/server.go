@@ -106,6 +106,9 @@ func New(d Deps) http.Handler {
 		// Test helpers exist only in test mode; elsewhere /api/v1/test/* answers 404.
 		v1("/test/merchant", s.handle(s.testMerchant), get)
 		v1("/test/jobs/status", s.handle(s.jobsStatus), get)
+		// Test clocks: a payment's or webhook delivery's timers fire now.
+		v1("/test/payments/{id}/advance", s.authenticate(s.handle(s.advancePayment)), post)
+		v1("/test/webhooks/{id}/advance", s.authenticate(s.handle(s.advanceWebhook)), post)
 	}
 	v1("/public/config", s.handle(s.publicConfig), get)
 	v1("/openapi.json", s.handle(s.openAPI), get)
@@ -130,6 +133,7 @@ func New(d Deps) http.Handler {
 	v1("/payments", merchant(s.listPayments), get)
 	v1("/payments/{id}", merchant(s.getPayment), get)
 	v1("/payments/{id}/capture", merchant(s.capturePayment), post)
+	v1("/payments/{id}/void", merchant(s.voidPayment), post)
 	v1("/payments/{id}/refunds", merchant(s.createPaymentRefund), post)
 	v1("/refunds", merchant(s.createRefund), post)
 	v1("/refunds", merchant(s.listRefunds), get)

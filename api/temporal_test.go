@@ -50,17 +50,19 @@ func clientOptions(gw *gatewaytest.Stack, id string) client.StartWorkflowOptions
 // PaymentStatus once the workflow ends.
 func TestPaymentWorkflowsAreSearchable(t *testing.T) {
 	gw := gatewaytest.Start(t)
-	ok := paidPayment(t, gw, 50000)
+	ok := capturedPayment(t, gw, 50000)
+	authorized := paidPayment(t, gw, 40000)
 	failed := gw.MustCreate(t, "/api/v1/payments", map[string]any{"order_id": newOrder(t, gw, 700), "method": "card", "card": card("4000000000000002")})
 	failedID := failed["id"].(string)
 	gw.WaitForStatus(t, "/api/v1/payments/"+failedID)
 
 	merchant := `MerchantId = "550e8400-e29b-41d4-a716-446655440000"`
 	cases := map[string][]string{
-		merchant + ` AND PaymentStatus = "failed" AND WorkflowType = "PaymentWorkflow"`:  {failedID},
-		merchant + ` AND PaymentStatus = "success" AND WorkflowType = "PaymentWorkflow"`: {ok},
-		`PaymentMethod = "card" AND Amount = 700`:                                        {failedID},
-		`PaymentId = "` + ok + `"`:                                                       {ok},
+		merchant + ` AND PaymentStatus = "failed" AND WorkflowType = "PaymentWorkflow"`:   {failedID},
+		merchant + ` AND PaymentStatus = "captured" AND WorkflowType = "PaymentWorkflow"`: {ok},
+		merchant + ` AND PaymentStatus = "authorized" AND ExecutionStatus = "Running"`:    {authorized},
+		`PaymentMethod = "card" AND Amount = 700`:                                         {failedID},
+		`PaymentId = "` + ok + `"`: {ok},
 	}
 	for q, want := range cases {
 		waitListed(t, gw, q, want...)
@@ -116,8 +118,8 @@ func TestResetPaymentWorkflowRepeatsNoSideEffect(t *testing.T) {
 	gw := gatewaytest.Start(t)
 	rc := gatewaytest.NewReceiver(t)
 	configureWebhook(t, gw, rc.URL)
-	id := paidPayment(t, gw, 42000)
-	rc.WaitFor(t, 10*time.Second, "payment.success", func([]gatewaytest.Delivery) bool { return len(rc.Of("payment.success")) == 1 })
+	id := capturedPayment(t, gw, 42000)
+	rc.WaitFor(t, 10*time.Second, "payment.captured", func([]gatewaytest.Delivery) bool { return len(rc.Of("payment.captured")) == 1 })
 	bankCalls := func() (calls int) {
 		t.Helper()
 		if err := gw.Pool.QueryRow(t.Context(), `SELECT calls FROM bank_operations WHERE idempotency_key = $1`, id).Scan(&calls); err != nil {
@@ -128,8 +130,8 @@ func TestResetPaymentWorkflowRepeatsNoSideEffect(t *testing.T) {
 
 	resetToStart(t, gw, id)
 	time.Sleep(500 * time.Millisecond) // a repeated delivery would arrive about now
-	if n := len(rc.Deliveries()); n != 3 || bankCalls() != 1 {
-		t.Fatalf("after a reset: %d deliveries (want created, pending, success), bank asked %d times (want 1)", n, bankCalls())
+	if n := len(rc.Deliveries()); n != 4 || bankCalls() != 1 {
+		t.Fatalf("after a reset: %d deliveries (want created, pending, success, captured), bank asked %d times (want 1)", n, bankCalls())
 	}
 
 	// The state a worker crash leaves between recording the outcome and sending it.
@@ -157,14 +159,15 @@ func TestQueueStatusCountsWorkflows(t *testing.T) {
 	rc := gatewaytest.NewReceiver(t)
 	rc.Respond = func(string, int) int { return http.StatusServiceUnavailable } // every delivery goes to retry
 	configureWebhook(t, gw, rc.URL)
-	paid := paidPayment(t, gw, 30000)
+	paid := capturedPayment(t, gw, 30000)
+	paidPayment(t, gw, 20000) // a payment awaiting capture: waiting
 	declined := gw.MustCreate(t, "/api/v1/payments", map[string]any{"order_id": newOrder(t, gw, 700), "method": "card", "card": card("4000000000000002")})
 	gw.WaitForStatus(t, "/api/v1/payments/"+declined["id"].(string))
 	refund := gw.MustCreate(t, "/api/v1/payments/"+paid+"/refunds", map[string]any{"amount": 1000})
 	gw.WaitForStatus(t, "/api/v1/refunds/"+refund["id"].(string))
 	// One delivery workflow is ended by hand: it counts as failed. The payment's workflow starts
 	// it after the first attempt fails, so it may not exist yet when that attempt arrives.
-	rc.WaitFor(t, 10*time.Second, "payment.success", func([]gatewaytest.Delivery) bool { return len(rc.Of("payment.success")) == 1 })
+	rc.WaitFor(t, 10*time.Second, "payment.success", func([]gatewaytest.Delivery) bool { return len(rc.Of("payment.success")) >= 1 })
 	delivery := rc.Of("payment.success")[0].Event.ID
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		err := gw.Temporal.TerminateWorkflow(t.Context(), delivery, "", "test")
@@ -176,11 +179,12 @@ func TestQueueStatusCountsWorkflows(t *testing.T) {
 		}
 	}
 
-	// payment.created, .pending and .success/.failed twice, refund.created and .processed: 8
-	// events, each first attempt failed; one delivery terminated.
-	want := `{"payments":{"waiting":0,"active":0,"completed":2,"failed":0},` +
+	// payment.created, .pending and .success/.failed three times, payment.captured,
+	// refund.created and .processed: 12 events, each first attempt failed; one delivery
+	// terminated.
+	want := `{"payments":{"waiting":1,"active":0,"completed":2,"failed":0},` +
 		`"refunds":{"waiting":0,"active":0,"completed":1,"failed":0},` +
-		`"webhooks":{"waiting":7,"active":0,"completed":0,"failed":1}}`
+		`"webhooks":{"waiting":11,"active":0,"completed":0,"failed":1}}`
 	var got string
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		if got = strings.TrimSpace(string(gw.Get(t, "/api/v1/queue/status").Body)); got == want {
@@ -197,7 +201,7 @@ func TestQueueStatusCountsWorkflows(t *testing.T) {
 		t.Errorf("%s: %v, %v; want the declined payment's 3 events", q, n.GetCount(), err)
 	}
 	jobs := gw.Get(t, "/api/v1/test/jobs/status").JSON(t)
-	if jobs["worker_status"] != "running" || jobs["pending"] != 7.0 || jobs["completed"] != 3.0 || jobs["failed"] != 1.0 {
+	if jobs["worker_status"] != "running" || jobs["pending"] != 12.0 || jobs["completed"] != 3.0 || jobs["failed"] != 1.0 {
 		t.Errorf("jobs status = %v", jobs)
 	}
 }
@@ -226,8 +230,8 @@ func TestSweepWarnsOfPendingRowsWhoseWorkflowCompleted(t *testing.T) {
 	configureWebhook(t, gw, rc.URL)
 	event := gw.Post(t, "/api/v1/webhooks/test", nil).JSON(t)["id"].(string)
 	rc.WaitFor(t, 10*time.Second, "webhook.test", func(ds []gatewaytest.Delivery) bool { return len(rc.Of("webhook.test")) == 1 })
-	paymentID := paidPayment(t, gw, 800)
-	refunded := paidPayment(t, gw, 900)
+	paymentID := capturedPayment(t, gw, 800)
+	refunded := capturedPayment(t, gw, 900)
 	refund := gw.MustCreate(t, "/api/v1/payments/"+refunded+"/refunds", map[string]any{"amount": 900})
 	refundID := refund["id"].(string)
 	gw.WaitForStatus(t, "/api/v1/refunds/"+refundID)

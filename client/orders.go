@@ -21,6 +21,7 @@ type Order struct {
 	Receipt    string         `json:"receipt"`  // the merchant's reference ("" when none)
 	Notes      map[string]any `json:"notes"`    // the merchant's key-value notes
 	Status     string         `json:"status"`   // OrderCreated or OrderPaid
+	Capture    string         `json:"capture"`  // CaptureManual or CaptureAutomatic: its payments' default
 	CreatedAt  time.Time      `json:"created_at"`
 	UpdatedAt  time.Time      `json:"updated_at"`
 
@@ -39,6 +40,9 @@ type CreateOrderRequest struct {
 	Receipt string `json:"receipt,omitempty"`
 	// Notes are optional key-value pairs (at most 15 keys, 4 KiB of JSON).
 	Notes map[string]any `json:"notes,omitempty"`
+	// Capture is how the order's payments are captured unless they say otherwise:
+	// CaptureManual (the default when empty) or CaptureAutomatic.
+	Capture string `json:"capture,omitempty"`
 	// IdempotencyKey, when set, makes the request safe to retry: a repeat with the same key and
 	// body returns the first order instead of creating another. 1 to 255 printable ASCII
 	// characters, kept for 24 hours.

@@ -19,6 +19,9 @@ const (
 	PaymentSuccess  = "success"
 	PaymentFailed   = "failed"
 	PaymentRefunded = "refunded"
+	// PaymentVoided: a successful payment's authorization was released uncaptured, on request
+	// (VoidPayment) or when it expired (VoidReason says which).
+	PaymentVoided = "voided"
 )
 
 // Payment is an attempt to pay an order. The card number is never returned: only its network
@@ -39,6 +42,13 @@ type Payment struct {
 	Captured         bool       `json:"captured"`
 	CapturedAt       *time.Time `json:"captured_at"`     // nil until captured
 	AmountRefunded   int64      `json:"amount_refunded"` // sum of its refunds, pending ones included
+	Capture          string     `json:"capture"`         // CaptureManual or CaptureAutomatic
+	// AmountCaptured is what the capture took (at most Amount); nil until captured.
+	AmountCaptured *int64 `json:"amount_captured"`
+	// CaptureExpiresAt is when a successful, uncaptured payment is voided; nil otherwise.
+	CaptureExpiresAt *time.Time `json:"capture_expires_at"`
+	VoidedAt         *time.Time `json:"voided_at"`   // nil unless voided
+	VoidReason       string     `json:"void_reason"` // VoidRequested or VoidExpired when voided
 	CreatedAt        time.Time  `json:"created_at"`
 	UpdatedAt        time.Time  `json:"updated_at"`
 
@@ -67,6 +77,8 @@ type CreatePaymentRequest struct {
 	Method string `json:"method"`
 	VPA    string `json:"vpa,omitempty"`  // for UPI, e.g. "user@okicici"
 	Card   *Card  `json:"card,omitempty"` // for cards
+	// Capture overrides the order's capture mode: CaptureManual or CaptureAutomatic.
+	Capture string `json:"capture,omitempty"`
 	// IdempotencyKey, when set, makes the request safe to retry: a repeat with the same key and
 	// body returns the first payment (Replayed set) instead of charging again.
 	IdempotencyKey string `json:"-"`
@@ -78,6 +90,9 @@ type ListPaymentsRequest struct {
 	Offset int    // how many payments to skip (at most 10 000; slow for deep pages: prefer StartingAfter)
 	Status string // one of the Payment statuses
 	Method string // MethodUPI or MethodCard
+	// CaptureState is CaptureStateAuthorized (successful, uncaptured), CaptureStateCaptured or
+	// CaptureStateVoided.
+	CaptureState string
 	// From and To bound the creation date, both days inclusive. Only the date (in the time's
 	// own location) is sent; the gateway reads it as a UTC day.
 	From, To time.Time
@@ -100,7 +115,8 @@ type PaymentList struct {
 
 // CapturePaymentRequest is the input of CapturePayment.
 type CapturePaymentRequest struct {
-	// Amount must equal the payment's amount: captures are for the full amount.
+	// Amount is what to capture: at most the payment's amount and at least 100; the rest of the
+	// authorization is released.
 	Amount int64 `json:"amount"`
 	// IdempotencyKey, when set, makes the request safe to retry.
 	IdempotencyKey string `json:"-"`
@@ -141,6 +157,9 @@ func (c *Client) ListPayments(ctx context.Context, req ListPaymentsRequest) (*Pa
 	if req.Method != "" {
 		q.Set("method", req.Method)
 	}
+	if req.CaptureState != "" {
+		q.Set("capture_state", req.CaptureState)
+	}
 	if !req.From.IsZero() {
 		q.Set("from", req.From.Format(time.DateOnly))
 	}
@@ -154,9 +173,9 @@ func (c *Client) ListPayments(ctx context.Context, req ListPaymentsRequest) (*Pa
 	return &l, nil
 }
 
-// CapturePayment captures a successful payment for its full amount, once
-// (POST /api/v1/payments/{id}/capture). Capturing a payment that is not successful, or again,
-// is a 400.
+// CapturePayment captures a successful payment for req.Amount (its amount or less), once
+// (POST /api/v1/payments/{id}/capture). Capturing a payment that is not successful, voided,
+// expired, or again, or above its amount, is a 400 saying which.
 func (c *Client) CapturePayment(ctx context.Context, id string, req CapturePaymentRequest) (*Payment, error) {
 	if err := checkID(id); err != nil {
 		return nil, err

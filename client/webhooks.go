@@ -20,6 +20,7 @@ const (
 	EventPaymentSuccess  = "payment.success"
 	EventPaymentFailed   = "payment.failed"
 	EventPaymentCaptured = "payment.captured"
+	EventPaymentVoided   = "payment.voided"
 	EventRefundCreated   = "refund.created"
 	EventRefundProcessed = "refund.processed"
 	EventRefundFailed    = "refund.failed"

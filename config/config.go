@@ -41,6 +41,9 @@ type Config struct {
 	// RequestHashKey keys the fingerprints kept of idempotent requests (REQUEST_HASH_KEY, at least
 	// 32 characters, the same on every API replica); `gateway dev` makes one under DATA_DIR.
 	RequestHashKey string
+	// CaptureWindow is how long a successful, uncaptured payment stays authorized before its
+	// workflow voids it (CAPTURE_WINDOW, a Go duration; 120h). Zero means the default.
+	CaptureWindow time.Duration
 
 	// TrustedProxies are the proxies whose X-Forwarded-For the API believes (TRUSTED_PROXIES:
 	// comma-separated addresses and CIDR prefixes; empty: none, the connection's peer is the
@@ -102,6 +105,10 @@ type TestMerchant struct {
 	APISecret string // TEST_API_SECRET
 }
 
+// DefaultCaptureWindow is CAPTURE_WINDOW's default: five days, as card networks hold an
+// authorization for about a week.
+const DefaultCaptureWindow = 120 * time.Hour
+
 // FromEnv reads the configuration, rejecting values that do not parse.
 func FromEnv() (Config, error) {
 	e := &env{}
@@ -125,6 +132,7 @@ func FromEnv() (Config, error) {
 		StartConcurrency:  e.int("WORKFLOW_START_CONCURRENCY", 0),
 		StartQueueSize:    e.int("WORKFLOW_START_QUEUE", 1024),
 		RequestHashKey:    e.str("REQUEST_HASH_KEY", ""),
+		CaptureWindow:     e.duration("CAPTURE_WINDOW", DefaultCaptureWindow),
 		TrustedProxies:    e.prefixes("TRUSTED_PROXIES"),
 		Limits: AbuseLimits{
 			PublicPayments:            e.int("PUBLIC_PAYMENT_RATE_LIMIT", 20),
@@ -160,6 +168,20 @@ func FromEnv() (Config, error) {
 }
 
 type env struct{ err error }
+
+// duration reads a Go duration (120h, 90m) that must be positive.
+func (e *env) duration(name string, def time.Duration) time.Duration {
+	v, ok := os.LookupEnv(name)
+	if !ok || v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		e.fail(name, v)
+		return def
+	}
+	return d
+}
 
 func (e *env) str(name, def string) string {
 	if v, ok := os.LookupEnv(name); ok && v != "" {

@@ -70,6 +70,7 @@ type Order struct {
 	Status     string
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
+	Capture    string
 }
 
 type Payment struct {
@@ -91,6 +92,11 @@ type Payment struct {
 	Captured         bool
 	CapturedAt       *time.Time
 	AmountRefunded   int64
+	Capture          string
+	CaptureExpiresAt *time.Time
+	AmountCaptured   *int64
+	VoidedAt         *time.Time
+	VoidReason       *string
 }
 
 type Refund struct {

@@ -32,9 +32,9 @@ func (q *Queries) CountOrders(ctx context.Context, arg CountOrdersParams) (int64
 }
 
 const createOrder = `-- name: CreateOrder :one
-INSERT INTO orders (id, merchant_id, amount, currency, receipt, notes)
-VALUES ($1, $2, $3, $4, $5, $6)
-RETURNING id, merchant_id, amount, currency, receipt, notes, status, created_at, updated_at
+INSERT INTO orders (id, merchant_id, amount, currency, receipt, notes, capture)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+RETURNING id, merchant_id, amount, currency, receipt, notes, status, created_at, updated_at, capture
 `
 
 type CreateOrderParams struct {
@@ -44,6 +44,7 @@ type CreateOrderParams struct {
 	Currency   string
 	Receipt    *string
 	Notes      json.RawMessage
+	Capture    string
 }
 
 func (q *Queries) CreateOrder(ctx context.Context, arg CreateOrderParams) (Order, error) {
@@ -54,6 +55,7 @@ func (q *Queries) CreateOrder(ctx context.Context, arg CreateOrderParams) (Order
 		arg.Currency,
 		arg.Receipt,
 		arg.Notes,
+		arg.Capture,
 	)
 	var i Order
 	err := row.Scan(
@@ -66,12 +68,13 @@ func (q *Queries) CreateOrder(ctx context.Context, arg CreateOrderParams) (Order
 		&i.Status,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Capture,
 	)
 	return i, err
 }
 
 const getOrder = `-- name: GetOrder :one
-SELECT id, merchant_id, amount, currency, receipt, notes, status, created_at, updated_at FROM orders WHERE id = $1 AND merchant_id = $2
+SELECT id, merchant_id, amount, currency, receipt, notes, status, created_at, updated_at, capture FROM orders WHERE id = $1 AND merchant_id = $2
 `
 
 type GetOrderParams struct {
@@ -92,6 +95,7 @@ func (q *Queries) GetOrder(ctx context.Context, arg GetOrderParams) (Order, erro
 		&i.Status,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Capture,
 	)
 	return i, err
 }
@@ -126,7 +130,7 @@ func (q *Queries) GetPublicOrder(ctx context.Context, id string) (GetPublicOrder
 }
 
 const listOrders = `-- name: ListOrders :many
-SELECT id, merchant_id, amount, currency, receipt, notes, status, created_at, updated_at FROM orders
+SELECT id, merchant_id, amount, currency, receipt, notes, status, created_at, updated_at, capture FROM orders
 WHERE merchant_id = $1
   AND created_at >= $2 AND created_at < $3
   AND (created_at, id) < ($4::timestamptz, $5::text)
@@ -174,6 +178,7 @@ func (q *Queries) ListOrders(ctx context.Context, arg ListOrdersParams) ([]Order
 			&i.Status,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.Capture,
 		); err != nil {
 			return nil, err
 		}
@@ -186,7 +191,7 @@ func (q *Queries) ListOrders(ctx context.Context, arg ListOrdersParams) ([]Order
 }
 
 const listOrdersNewer = `-- name: ListOrdersNewer :many
-SELECT id, merchant_id, amount, currency, receipt, notes, status, created_at, updated_at FROM orders
+SELECT id, merchant_id, amount, currency, receipt, notes, status, created_at, updated_at, capture FROM orders
 WHERE merchant_id = $1
   AND created_at >= $2 AND created_at < $3
   AND (created_at, id) > ($4::timestamptz, $5::text)
@@ -233,6 +238,7 @@ func (q *Queries) ListOrdersNewer(ctx context.Context, arg ListOrdersNewerParams
 			&i.Status,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.Capture,
 		); err != nil {
 			return nil, err
 		}

@@ -16,7 +16,7 @@ import (
 const addRefundedAmount = `-- name: AddRefundedAmount :one
 UPDATE payments SET amount_refunded = amount_refunded + $2::bigint, updated_at = now()
 WHERE id = $1
-RETURNING id, order_id, merchant_id, amount, currency, method, status, vpa, card_network, card_bin, card_last4, error_code, error_description, created_at, updated_at, captured, captured_at, amount_refunded
+RETURNING id, order_id, merchant_id, amount, currency, method, status, vpa, card_network, card_bin, card_last4, error_code, error_description, created_at, updated_at, captured, captured_at, amount_refunded, capture, capture_expires_at, amount_captured, voided_at, void_reason
 `
 
 type AddRefundedAmountParams struct {
@@ -48,23 +48,31 @@ func (q *Queries) AddRefundedAmount(ctx context.Context, arg AddRefundedAmountPa
 		&i.Captured,
 		&i.CapturedAt,
 		&i.AmountRefunded,
+		&i.Capture,
+		&i.CaptureExpiresAt,
+		&i.AmountCaptured,
+		&i.VoidedAt,
+		&i.VoidReason,
 	)
 	return i, err
 }
 
 const capturePayment = `-- name: CapturePayment :one
-UPDATE payments SET captured = true, captured_at = now(), updated_at = now()
-WHERE id = $1 AND merchant_id = $2 AND status = 'success' AND NOT captured
-RETURNING id, order_id, merchant_id, amount, currency, method, status, vpa, card_network, card_bin, card_last4, error_code, error_description, created_at, updated_at, captured, captured_at, amount_refunded
+UPDATE payments SET captured = true, captured_at = now(), amount_captured = $1::bigint, updated_at = now()
+WHERE id = $2 AND status = 'success' AND NOT captured AND amount_refunded <= $1::bigint
+RETURNING id, order_id, merchant_id, amount, currency, method, status, vpa, card_network, card_bin, card_last4, error_code, error_description, created_at, updated_at, captured, captured_at, amount_refunded, capture, capture_expires_at, amount_captured, voided_at, void_reason
 `
 
 type CapturePaymentParams struct {
-	ID         string
-	MerchantID uuid.UUID
+	Amount int64
+	ID     string
 }
 
+// Captures @amount of a successful, uncaptured payment (the rest of the authorization is
+// released); no row when it is not capturable, or when more than @amount is already committed to
+// refunds. Payments' refunds lock the same row, so a capture and a refund see each other.
 func (q *Queries) CapturePayment(ctx context.Context, arg CapturePaymentParams) (Payment, error) {
-	row := q.db.QueryRow(ctx, capturePayment, arg.ID, arg.MerchantID)
+	row := q.db.QueryRow(ctx, capturePayment, arg.Amount, arg.ID)
 	var i Payment
 	err := row.Scan(
 		&i.ID,
@@ -85,6 +93,11 @@ func (q *Queries) CapturePayment(ctx context.Context, arg CapturePaymentParams) 
 		&i.Captured,
 		&i.CapturedAt,
 		&i.AmountRefunded,
+		&i.Capture,
+		&i.CaptureExpiresAt,
+		&i.AmountCaptured,
+		&i.VoidedAt,
+		&i.VoidReason,
 	)
 	return i, err
 }
@@ -94,15 +107,20 @@ SELECT count(*) FROM payments
 WHERE merchant_id = $1
   AND ($2::text IS NULL OR status = $2)
   AND ($3::text IS NULL OR method = $3)
-  AND created_at >= $4 AND created_at < $5
+  AND ($4::text IS NULL
+       OR ($4 = 'authorized' AND status = 'success' AND NOT captured)
+       OR ($4 = 'captured' AND captured)
+       OR ($4 = 'voided' AND status = 'voided'))
+  AND created_at >= $5 AND created_at < $6
 `
 
 type CountPaymentsParams struct {
-	MerchantID uuid.UUID
-	Status     *string
-	Method     *string
-	CreatedGte time.Time
-	CreatedLt  time.Time
+	MerchantID   uuid.UUID
+	Status       *string
+	Method       *string
+	CaptureState *string
+	CreatedGte   time.Time
+	CreatedLt    time.Time
 }
 
 func (q *Queries) CountPayments(ctx context.Context, arg CountPaymentsParams) (int64, error) {
@@ -110,6 +128,7 @@ func (q *Queries) CountPayments(ctx context.Context, arg CountPaymentsParams) (i
 		arg.MerchantID,
 		arg.Status,
 		arg.Method,
+		arg.CaptureState,
 		arg.CreatedGte,
 		arg.CreatedLt,
 	)
@@ -120,46 +139,52 @@ func (q *Queries) CountPayments(ctx context.Context, arg CountPaymentsParams) (i
 
 const createPayment = `-- name: CreatePayment :one
 WITH o AS (
-    SELECT ord.id, ord.merchant_id, ord.amount, ord.currency FROM orders ord
-    WHERE ord.id = $8 AND ord.merchant_id = $9 AND ord.status <> 'paid'
-      AND ($10::bigint = 0 OR (
+    SELECT ord.id, ord.merchant_id, ord.amount, ord.currency, ord.capture FROM orders ord
+    WHERE ord.id = $10 AND ord.merchant_id = $11 AND ord.status <> 'paid'
+      AND ($12::bigint = 0 OR (
           SELECT count(*) FROM payments f
-          WHERE f.order_id = ord.id AND f.status = 'failed' AND f.updated_at > $11::timestamptz
-      ) < $10::bigint)
+          WHERE f.order_id = ord.id AND f.status = 'failed' AND f.updated_at > $13::timestamptz
+      ) < $12::bigint)
 ), recorded AS (
     INSERT INTO webhook_logs (id, merchant_id, event, payment_id, payload, created_at, updated_at)
     SELECT e.payload ->> 'id', o.merchant_id, e.payload ->> 'event', $1::text,
-           jsonb_set(jsonb_set(e.payload, '{data,payment,amount}', to_jsonb(o.amount)), '{data,payment,currency}', to_jsonb(o.currency)),
+           jsonb_set(jsonb_set(jsonb_set(e.payload, '{data,payment,amount}', to_jsonb(o.amount)), '{data,payment,currency}', to_jsonb(o.currency)),
+                     '{data,payment,capture}', to_jsonb(coalesce($8::text, o.capture))),
            $7, $7
-    FROM o CROSS JOIN jsonb_array_elements($12::jsonb) AS e (payload)
+    FROM o CROSS JOIN jsonb_array_elements($14::jsonb) AS e (payload)
 )
-INSERT INTO payments (id, order_id, merchant_id, amount, currency, method, vpa, card_network, card_bin, card_last4, created_at, updated_at)
+INSERT INTO payments (id, order_id, merchant_id, amount, currency, method, vpa, card_network, card_bin, card_last4, created_at, updated_at,
+                      capture, capture_expires_at)
 SELECT $1, o.id, o.merchant_id, o.amount, o.currency,
        $2, $3, $4, $5, $6,
-       $7, $7
+       $7, $7,
+       coalesce($8::text, o.capture), $9::timestamptz
 FROM o
-RETURNING id, order_id, merchant_id, amount, currency, method, status, vpa, card_network, card_bin, card_last4, error_code, error_description, created_at, updated_at, captured, captured_at, amount_refunded
+RETURNING id, order_id, merchant_id, amount, currency, method, status, vpa, card_network, card_bin, card_last4, error_code, error_description, created_at, updated_at, captured, captured_at, amount_refunded, capture, capture_expires_at, amount_captured, voided_at, void_reason
 `
 
 type CreatePaymentParams struct {
-	ID          string
-	Method      string
-	Vpa         *string
-	CardNetwork *string
-	CardBin     *string
-	CardLast4   *string
-	CreatedAt   time.Time
-	OrderID     string
-	MerchantID  uuid.UUID
-	MaxFailed   int64
-	FailedSince time.Time
-	Events      json.RawMessage
+	ID               string
+	Method           string
+	Vpa              *string
+	CardNetwork      *string
+	CardBin          *string
+	CardLast4        *string
+	CreatedAt        time.Time
+	Capture          *string
+	CaptureExpiresAt time.Time
+	OrderID          string
+	MerchantID       uuid.UUID
+	MaxFailed        int64
+	FailedSince      time.Time
+	Events           json.RawMessage
 }
 
 // Pays the merchant's unpaid order, for its amount and currency, and records the events of its
 // creation (@events: a JSON array of payloads, each with its id and event, rendered from the
-// payment but for the order's amount and currency, which are set here), all in one statement,
-// with one creation time.
+// payment but for the order's amount and currency and the capture mode, which are set here), all in one statement,
+// with one creation time. The payment captures as @capture says (manual or automatic), or as its
+// order does when that is null; @capture_expires_at is when its workflow voids it if uncaptured.
 // No row: the order is not the merchant's, or it is paid, or it has had @max_failed failed
 // payments updated after @failed_since (card testing; 0: no such limit); then no event is
 // recorded either. The count reads idx_payments_order_id: nothing for an order's first payment.
@@ -172,6 +197,8 @@ func (q *Queries) CreatePayment(ctx context.Context, arg CreatePaymentParams) (P
 		arg.CardBin,
 		arg.CardLast4,
 		arg.CreatedAt,
+		arg.Capture,
+		arg.CaptureExpiresAt,
 		arg.OrderID,
 		arg.MerchantID,
 		arg.MaxFailed,
@@ -198,32 +225,43 @@ func (q *Queries) CreatePayment(ctx context.Context, arg CreatePaymentParams) (P
 		&i.Captured,
 		&i.CapturedAt,
 		&i.AmountRefunded,
+		&i.Capture,
+		&i.CaptureExpiresAt,
+		&i.AmountCaptured,
+		&i.VoidedAt,
+		&i.VoidReason,
 	)
 	return i, err
 }
 
 const finishPayment = `-- name: FinishPayment :one
 UPDATE payments
-SET status = $2, error_code = $3, error_description = $4, updated_at = now()
-WHERE id = $1 AND status = 'pending'
-RETURNING id, order_id, merchant_id, amount, currency, method, status, vpa, card_network, card_bin, card_last4, error_code, error_description, created_at, updated_at, captured, captured_at, amount_refunded
+SET status = $1, error_code = $2, error_description = $3, updated_at = now(),
+    captured = ($4::boolean AND $1 = 'success'),
+    captured_at = CASE WHEN $4::boolean AND $1 = 'success' THEN now() END,
+    amount_captured = CASE WHEN $4::boolean AND $1 = 'success' THEN amount END
+WHERE id = $5 AND status = 'pending'
+RETURNING id, order_id, merchant_id, amount, currency, method, status, vpa, card_network, card_bin, card_last4, error_code, error_description, created_at, updated_at, captured, captured_at, amount_refunded, capture, capture_expires_at, amount_captured, voided_at, void_reason
 `
 
 type FinishPaymentParams struct {
-	ID               string
 	Status           string
 	ErrorCode        *string
 	ErrorDescription *string
+	Capture          bool
+	ID               string
 }
 
 // Moves a pending payment to its final status; a payment that is already final is left alone
-// (no row comes back), so recording an outcome twice changes nothing.
+// (no row comes back), so recording an outcome twice changes nothing. With @capture a successful
+// payment is captured for its whole amount in the same statement (automatic capture).
 func (q *Queries) FinishPayment(ctx context.Context, arg FinishPaymentParams) (Payment, error) {
 	row := q.db.QueryRow(ctx, finishPayment,
-		arg.ID,
 		arg.Status,
 		arg.ErrorCode,
 		arg.ErrorDescription,
+		arg.Capture,
+		arg.ID,
 	)
 	var i Payment
 	err := row.Scan(
@@ -245,12 +283,17 @@ func (q *Queries) FinishPayment(ctx context.Context, arg FinishPaymentParams) (P
 		&i.Captured,
 		&i.CapturedAt,
 		&i.AmountRefunded,
+		&i.Capture,
+		&i.CaptureExpiresAt,
+		&i.AmountCaptured,
+		&i.VoidedAt,
+		&i.VoidReason,
 	)
 	return i, err
 }
 
 const getPayment = `-- name: GetPayment :one
-SELECT id, order_id, merchant_id, amount, currency, method, status, vpa, card_network, card_bin, card_last4, error_code, error_description, created_at, updated_at, captured, captured_at, amount_refunded FROM payments WHERE id = $1 AND merchant_id = $2
+SELECT id, order_id, merchant_id, amount, currency, method, status, vpa, card_network, card_bin, card_last4, error_code, error_description, created_at, updated_at, captured, captured_at, amount_refunded, capture, capture_expires_at, amount_captured, voided_at, void_reason FROM payments WHERE id = $1 AND merchant_id = $2
 `
 
 type GetPaymentParams struct {
@@ -280,12 +323,17 @@ func (q *Queries) GetPayment(ctx context.Context, arg GetPaymentParams) (Payment
 		&i.Captured,
 		&i.CapturedAt,
 		&i.AmountRefunded,
+		&i.Capture,
+		&i.CaptureExpiresAt,
+		&i.AmountCaptured,
+		&i.VoidedAt,
+		&i.VoidReason,
 	)
 	return i, err
 }
 
 const getPaymentByID = `-- name: GetPaymentByID :one
-SELECT id, order_id, merchant_id, amount, currency, method, status, vpa, card_network, card_bin, card_last4, error_code, error_description, created_at, updated_at, captured, captured_at, amount_refunded FROM payments WHERE id = $1
+SELECT id, order_id, merchant_id, amount, currency, method, status, vpa, card_network, card_bin, card_last4, error_code, error_description, created_at, updated_at, captured, captured_at, amount_refunded, capture, capture_expires_at, amount_captured, voided_at, void_reason FROM payments WHERE id = $1
 `
 
 func (q *Queries) GetPaymentByID(ctx context.Context, id string) (Payment, error) {
@@ -310,18 +358,24 @@ func (q *Queries) GetPaymentByID(ctx context.Context, id string) (Payment, error
 		&i.Captured,
 		&i.CapturedAt,
 		&i.AmountRefunded,
+		&i.Capture,
+		&i.CaptureExpiresAt,
+		&i.AmountCaptured,
+		&i.VoidedAt,
+		&i.VoidReason,
 	)
 	return i, err
 }
 
 const getPaymentCheck = `-- name: GetPaymentCheck :one
-SELECT p.status, p.amount, p.currency, o.amount AS order_amount, o.currency AS order_currency
+SELECT p.status, p.captured, p.amount, p.currency, o.amount AS order_amount, o.currency AS order_currency
 FROM payments p JOIN orders o ON o.id = p.order_id
 WHERE p.id = $1
 `
 
 type GetPaymentCheckRow struct {
 	Status        string
+	Captured      bool
 	Amount        int64
 	Currency      string
 	OrderAmount   int64
@@ -334,6 +388,7 @@ func (q *Queries) GetPaymentCheck(ctx context.Context, id string) (GetPaymentChe
 	var i GetPaymentCheckRow
 	err := row.Scan(
 		&i.Status,
+		&i.Captured,
 		&i.Amount,
 		&i.Currency,
 		&i.OrderAmount,
@@ -343,7 +398,7 @@ func (q *Queries) GetPaymentCheck(ctx context.Context, id string) (GetPaymentChe
 }
 
 const getPaymentForUpdate = `-- name: GetPaymentForUpdate :one
-SELECT id, order_id, merchant_id, amount, currency, method, status, vpa, card_network, card_bin, card_last4, error_code, error_description, created_at, updated_at, captured, captured_at, amount_refunded FROM payments WHERE id = $1 AND merchant_id = $2 FOR UPDATE
+SELECT id, order_id, merchant_id, amount, currency, method, status, vpa, card_network, card_bin, card_last4, error_code, error_description, created_at, updated_at, captured, captured_at, amount_refunded, capture, capture_expires_at, amount_captured, voided_at, void_reason FROM payments WHERE id = $1 AND merchant_id = $2 FOR UPDATE
 `
 
 type GetPaymentForUpdateParams struct {
@@ -374,25 +429,35 @@ func (q *Queries) GetPaymentForUpdate(ctx context.Context, arg GetPaymentForUpda
 		&i.Captured,
 		&i.CapturedAt,
 		&i.AmountRefunded,
+		&i.Capture,
+		&i.CaptureExpiresAt,
+		&i.AmountCaptured,
+		&i.VoidedAt,
+		&i.VoidReason,
 	)
 	return i, err
 }
 
 const listPayments = `-- name: ListPayments :many
-SELECT id, order_id, merchant_id, amount, currency, method, status, vpa, card_network, card_bin, card_last4, error_code, error_description, created_at, updated_at, captured, captured_at, amount_refunded FROM payments
+SELECT id, order_id, merchant_id, amount, currency, method, status, vpa, card_network, card_bin, card_last4, error_code, error_description, created_at, updated_at, captured, captured_at, amount_refunded, capture, capture_expires_at, amount_captured, voided_at, void_reason FROM payments
 WHERE merchant_id = $1
   AND ($2::text IS NULL OR status = $2)
   AND ($3::text IS NULL OR method = $3)
-  AND created_at >= $4 AND created_at < $5
-  AND (created_at, id) < ($6::timestamptz, $7::text)
+  AND ($4::text IS NULL
+       OR ($4 = 'authorized' AND status = 'success' AND NOT captured)
+       OR ($4 = 'captured' AND captured)
+       OR ($4 = 'voided' AND status = 'voided'))
+  AND created_at >= $5 AND created_at < $6
+  AND (created_at, id) < ($7::timestamptz, $8::text)
 ORDER BY created_at DESC, id DESC
-LIMIT $9 OFFSET $8
+LIMIT $10 OFFSET $9
 `
 
 type ListPaymentsParams struct {
 	MerchantID      uuid.UUID
 	Status          *string
 	Method          *string
+	CaptureState    *string
 	CreatedGte      time.Time
 	CreatedLt       time.Time
 	CursorCreatedAt time.Time
@@ -409,6 +474,7 @@ func (q *Queries) ListPayments(ctx context.Context, arg ListPaymentsParams) ([]P
 		arg.MerchantID,
 		arg.Status,
 		arg.Method,
+		arg.CaptureState,
 		arg.CreatedGte,
 		arg.CreatedLt,
 		arg.CursorCreatedAt,
@@ -442,6 +508,11 @@ func (q *Queries) ListPayments(ctx context.Context, arg ListPaymentsParams) ([]P
 			&i.Captured,
 			&i.CapturedAt,
 			&i.AmountRefunded,
+			&i.Capture,
+			&i.CaptureExpiresAt,
+			&i.AmountCaptured,
+			&i.VoidedAt,
+			&i.VoidReason,
 		); err != nil {
 			return nil, err
 		}
@@ -454,20 +525,25 @@ func (q *Queries) ListPayments(ctx context.Context, arg ListPaymentsParams) ([]P
 }
 
 const listPaymentsNewer = `-- name: ListPaymentsNewer :many
-SELECT id, order_id, merchant_id, amount, currency, method, status, vpa, card_network, card_bin, card_last4, error_code, error_description, created_at, updated_at, captured, captured_at, amount_refunded FROM payments
+SELECT id, order_id, merchant_id, amount, currency, method, status, vpa, card_network, card_bin, card_last4, error_code, error_description, created_at, updated_at, captured, captured_at, amount_refunded, capture, capture_expires_at, amount_captured, voided_at, void_reason FROM payments
 WHERE merchant_id = $1
   AND ($2::text IS NULL OR status = $2)
   AND ($3::text IS NULL OR method = $3)
-  AND created_at >= $4 AND created_at < $5
-  AND (created_at, id) > ($6::timestamptz, $7::text)
+  AND ($4::text IS NULL
+       OR ($4 = 'authorized' AND status = 'success' AND NOT captured)
+       OR ($4 = 'captured' AND captured)
+       OR ($4 = 'voided' AND status = 'voided'))
+  AND created_at >= $5 AND created_at < $6
+  AND (created_at, id) > ($7::timestamptz, $8::text)
 ORDER BY created_at, id
-LIMIT $9 OFFSET $8
+LIMIT $10 OFFSET $9
 `
 
 type ListPaymentsNewerParams struct {
 	MerchantID      uuid.UUID
 	Status          *string
 	Method          *string
+	CaptureState    *string
 	CreatedGte      time.Time
 	CreatedLt       time.Time
 	CursorCreatedAt time.Time
@@ -483,6 +559,7 @@ func (q *Queries) ListPaymentsNewer(ctx context.Context, arg ListPaymentsNewerPa
 		arg.MerchantID,
 		arg.Status,
 		arg.Method,
+		arg.CaptureState,
 		arg.CreatedGte,
 		arg.CreatedLt,
 		arg.CursorCreatedAt,
@@ -516,6 +593,11 @@ func (q *Queries) ListPaymentsNewer(ctx context.Context, arg ListPaymentsNewerPa
 			&i.Captured,
 			&i.CapturedAt,
 			&i.AmountRefunded,
+			&i.Capture,
+			&i.CaptureExpiresAt,
+			&i.AmountCaptured,
+			&i.VoidedAt,
+			&i.VoidReason,
 		); err != nil {
 			return nil, err
 		}
@@ -528,7 +610,7 @@ func (q *Queries) ListPaymentsNewer(ctx context.Context, arg ListPaymentsNewerPa
 }
 
 const listStalePendingPayments = `-- name: ListStalePendingPayments :many
-SELECT id, merchant_id, order_id, amount, currency, method, created_at FROM payments
+SELECT id, merchant_id, order_id, amount, currency, method, created_at, capture, capture_expires_at FROM payments
 WHERE status = 'pending' AND created_at < $1
   AND (created_at, id) < ($2::timestamptz, $3::text)
 ORDER BY created_at DESC, id DESC
@@ -543,13 +625,15 @@ type ListStalePendingPaymentsParams struct {
 }
 
 type ListStalePendingPaymentsRow struct {
-	ID         string
-	MerchantID uuid.UUID
-	OrderID    string
-	Amount     int64
-	Currency   string
-	Method     string
-	CreatedAt  time.Time
+	ID               string
+	MerchantID       uuid.UUID
+	OrderID          string
+	Amount           int64
+	Currency         string
+	Method           string
+	CreatedAt        time.Time
+	Capture          string
+	CaptureExpiresAt *time.Time
 }
 
 // Pending payments created before the cutoff, candidates whose workflow may never have started:
@@ -578,6 +662,8 @@ func (q *Queries) ListStalePendingPayments(ctx context.Context, arg ListStalePen
 			&i.Currency,
 			&i.Method,
 			&i.CreatedAt,
+			&i.Capture,
+			&i.CaptureExpiresAt,
 		); err != nil {
 			return nil, err
 		}
@@ -604,11 +690,11 @@ func (q *Queries) LockRefundedPayment(ctx context.Context, id string) (string, e
 
 const markPaymentRefunded = `-- name: MarkPaymentRefunded :exec
 UPDATE payments p SET status = 'refunded', updated_at = now()
-WHERE p.id = $1 AND p.status = 'success' AND p.amount_refunded = p.amount
+WHERE p.id = $1 AND p.status = 'success' AND p.amount_refunded = coalesce(p.amount_captured, p.amount)
   AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.payment_id = p.id AND r.status = 'pending')
 `
 
-// A payment becomes refunded once its whole amount is committed to go back (amount_refunded) and
+// A payment becomes refunded once its whole amount (what was captured, for a captured one) is committed to go back (amount_refunded) and
 // no refund of it is still pending, so every refund counted has been processed. Run with the
 // payment locked (LockRefundedPayment): two refunds finishing together then cannot each miss the
 // other's outcome.
@@ -637,4 +723,48 @@ func (q *Queries) NthRecentFailedPayment(ctx context.Context, arg NthRecentFaile
 	var updated_at time.Time
 	err := row.Scan(&updated_at)
 	return updated_at, err
+}
+
+const voidPayment = `-- name: VoidPayment :one
+UPDATE payments SET status = 'voided', voided_at = now(), void_reason = $1::text, updated_at = now()
+WHERE id = $2 AND status = 'success' AND NOT captured AND amount_refunded = 0
+RETURNING id, order_id, merchant_id, amount, currency, method, status, vpa, card_network, card_bin, card_last4, error_code, error_description, created_at, updated_at, captured, captured_at, amount_refunded, capture, capture_expires_at, amount_captured, voided_at, void_reason
+`
+
+type VoidPaymentParams struct {
+	Reason string
+	ID     string
+}
+
+// Releases a successful, uncaptured payment's authorization (@reason: requested or expired); no
+// row when it is captured, voided, not successful or partly refunded.
+func (q *Queries) VoidPayment(ctx context.Context, arg VoidPaymentParams) (Payment, error) {
+	row := q.db.QueryRow(ctx, voidPayment, arg.Reason, arg.ID)
+	var i Payment
+	err := row.Scan(
+		&i.ID,
+		&i.OrderID,
+		&i.MerchantID,
+		&i.Amount,
+		&i.Currency,
+		&i.Method,
+		&i.Status,
+		&i.Vpa,
+		&i.CardNetwork,
+		&i.CardBin,
+		&i.CardLast4,
+		&i.ErrorCode,
+		&i.ErrorDescription,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.Captured,
+		&i.CapturedAt,
+		&i.AmountRefunded,
+		&i.Capture,
+		&i.CaptureExpiresAt,
+		&i.AmountCaptured,
+		&i.VoidedAt,
+		&i.VoidReason,
+	)
+	return i, err
 }

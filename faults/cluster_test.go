@@ -129,7 +129,7 @@ func (s *clusterStack) testReplicasShareState(t *testing.T) {
 	// The Web UI's own API, as its workflow list calls it.
 	hc := &http.Client{Timeout: 10 * time.Second}
 	for _, id := range ids {
-		query := fmt.Sprintf(`PaymentId="%s" AND PaymentStatus="success" AND Amount > 0`, id)
+		query := fmt.Sprintf(`PaymentId="%s" AND PaymentStatus="authorized" AND Amount > 0`, id)
 		u := s.c.UIURL() + "/api/v1/namespaces/default/workflows?query=" + url.QueryEscape(query)
 		var found []string
 		ok := waitUntil(30*time.Second, 200*time.Millisecond, func() bool {

@@ -23,7 +23,7 @@ const finalTimeout = 3 * time.Minute
 type workflowRun struct {
 	running     string   // identity of the worker running a workflow task now, if any
 	timedOut    []string // identities of the workers whose workflow task timed out (they died)
-	completedBy string   // identity of the worker that completed the workflow, once it has
+	completedBy string   // identity of the worker that completed the workflow's last task (a payment awaiting capture stays open)
 }
 
 // readRun reads the history of a payment's workflow (its id is the payment id). Worker identities
@@ -46,10 +46,9 @@ func readRun(ctx context.Context, tc client.Client, paymentID string) (workflowR
 			run.timedOut = append(run.timedOut, started)
 		case enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
 			completed = e.GetWorkflowTaskCompletedEventAttributes().GetIdentity()
-		case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
-			run.completedBy = completed
 		}
 	}
+	run.completedBy = completed
 	return run, nil
 }
 

@@ -22,6 +22,9 @@ const (
 	PaymentSuccess  = "payment.success"
 	PaymentFailed   = "payment.failed"
 	PaymentCaptured = "payment.captured"
+	// PaymentVoided: an uncaptured authorization was released, on request (POST
+	// /payments/{id}/void) or by its expiry (void_reason says which).
+	PaymentVoided   = "payment.voided"
 	RefundCreated   = "refund.created"
 	RefundProcessed = "refund.processed"
 	RefundFailed    = "refund.failed"
@@ -36,9 +39,10 @@ var (
 )
 
 // QueuedEvents are the events a delivery workflow of their own sends from the first attempt,
-// started from the API's start queue: a capture's, and a test event. The others are first sent
-// by the workflow of their payment or refund.
-var QueuedEvents = []string{PaymentCaptured, WebhookTest}
+// started from the API's start queue: a capture's or void's made by the API (for a payment whose
+// workflow has ended), and a test event. The others, and captures and voids made by a payment's
+// workflow, are first sent by the workflow of their payment or refund.
+var QueuedEvents = []string{PaymentCaptured, PaymentVoided, WebhookTest}
 
 // Data is an event's data object: the payment, and the refund for refund events.
 type Data struct {

@@ -29,15 +29,17 @@ type Order struct {
 	Receipt    *string         `json:"receipt"`
 	Notes      json.RawMessage `json:"notes"`
 	Status     string          `json:"status"`
-	CreatedAt  string          `json:"created_at"`
-	UpdatedAt  string          `json:"updated_at"`
+	// Capture is how its payments are captured unless they say otherwise: manual or automatic.
+	Capture   string `json:"capture"`
+	CreatedAt string `json:"created_at"`
+	UpdatedAt string `json:"updated_at"`
 }
 
 // NewOrder renders an order.
 func NewOrder(o db.Order) Order {
 	return Order{
 		ID: o.ID, MerchantID: o.MerchantID.String(), Amount: o.Amount, Currency: o.Currency,
-		Receipt: o.Receipt, Notes: o.Notes, Status: o.Status,
+		Receipt: o.Receipt, Notes: o.Notes, Status: o.Status, Capture: o.Capture,
 		CreatedAt: Timestamp(o.CreatedAt), UpdatedAt: Timestamp(o.UpdatedAt),
 	}
 }
@@ -60,19 +62,36 @@ type Payment struct {
 	Captured         bool    `json:"captured"`
 	CapturedAt       *string `json:"captured_at"`
 	AmountRefunded   int64   `json:"amount_refunded"`
+	// Capture is manual (the merchant captures or voids) or automatic (captured once approved).
+	Capture string `json:"capture"`
+	// AmountCaptured is what a capture took (at most the amount); null until captured.
+	AmountCaptured *int64 `json:"amount_captured"`
+	// CaptureExpiresAt is when an uncaptured authorization is voided; shown only while the
+	// payment is successful, uncaptured and its workflow keeps that timer.
+	CaptureExpiresAt *string `json:"capture_expires_at,omitempty"`
+	VoidedAt         *string `json:"voided_at,omitempty"`
+	VoidReason       *string `json:"void_reason,omitempty"` // requested or expired
 	CreatedAt        string  `json:"created_at"`
 	UpdatedAt        string  `json:"updated_at"`
 }
 
 // NewPayment renders a payment.
 func NewPayment(p db.Payment) Payment {
-	return Payment{
+	out := Payment{
 		ID: p.ID, OrderID: p.OrderID, MerchantID: p.MerchantID.String(), Amount: p.Amount, Currency: p.Currency,
 		Method: p.Method, Status: p.Status, VPA: p.Vpa, CardNetwork: p.CardNetwork, CardLast4: p.CardLast4,
 		ErrorCode: p.ErrorCode, ErrorDescription: p.ErrorDescription,
 		Captured: p.Captured, CapturedAt: optTimestamp(p.CapturedAt), AmountRefunded: p.AmountRefunded,
+		Capture: p.Capture, AmountCaptured: p.AmountCaptured, VoidedAt: optTimestamp(p.VoidedAt), VoidReason: p.VoidReason,
 		CreatedAt: Timestamp(p.CreatedAt), UpdatedAt: Timestamp(p.UpdatedAt),
 	}
+	if p.Capture == "" {
+		out.Capture = "manual" // a payment rendered from a struct built in Go, before it was stored
+	}
+	if p.Status == "success" && !p.Captured {
+		out.CaptureExpiresAt = optTimestamp(p.CaptureExpiresAt)
+	}
+	return out
 }
 
 // Refund is a refund as the API returns it.

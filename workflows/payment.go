@@ -23,12 +23,20 @@ type PaymentInput struct {
 	Currency   string
 	Method     string
 	Webhooks   Deliveries
+	// Capture is the payment's capture mode (activities.CaptureManual or CaptureAutomatic). A
+	// successful payment with one is captured at once (automatic) or awaits its capture until
+	// CaptureExpiresAt (manual; see awaitCapture). Empty for payments started by earlier code: their
+	// workflow ends at the outcome, as it always did.
+	Capture          string    `json:",omitempty"`
+	CaptureExpiresAt time.Time `json:",omitzero"`
 }
 
 // PaymentResult is how a payment ended.
 type PaymentResult struct {
 	Status    string
 	ErrorCode string
+	// Captured: the payment ended captured (automatically or by a capture update).
+	Captured bool `json:",omitempty"`
 }
 
 // Short steps run as local activities: they are recorded as one marker each in the workflow's
@@ -58,7 +66,9 @@ var bankStep = workflow.LocalActivityOptions{
 
 // PaymentWorkflow validates a payment, settles it with the bank and records the outcome, while
 // it delivers the payment's webhooks (payment.created and payment.pending at once, then
-// payment.success or payment.failed). Its workflow id is the payment id.
+// payment.success or payment.failed). A successful payment is then captured at once (automatic
+// capture: payment.captured) or awaits its capture, void or expiry (manual: awaitCapture). Its
+// workflow id is the payment id.
 func PaymentWorkflow(ctx workflow.Context, in PaymentInput) (PaymentResult, error) {
 	var a *activities.Activities
 	steps := workflow.WithLocalActivityOptions(ctx, localSteps)
@@ -73,6 +83,9 @@ func PaymentWorkflow(ctx workflow.Context, in PaymentInput) (PaymentResult, erro
 		// Settled by an earlier run (a reset, a restart by the sweep, or this run before its
 		// worker crashed): send the outcome events that run recorded but never sent.
 		hooks.send(ctx, check.Events)
+		if check.Status == activities.StatusSuccess && !check.Captured && withLifecycle(ctx, in) {
+			return awaitCapture(ctx, in, hooks)
+		}
 		return PaymentResult{Status: check.Status}, finish(ctx, hooks, check.Status)
 	}
 
@@ -92,6 +105,8 @@ func PaymentWorkflow(ctx workflow.Context, in PaymentInput) (PaymentResult, erro
 		}
 	}
 
+	lifecycle := outcome.Status == activities.StatusSuccess && withLifecycle(ctx, in)
+	outcome.Capture = lifecycle && in.Capture == activities.CaptureAutomatic
 	var rec activities.Recorded
 	if err := workflow.ExecuteLocalActivity(steps, a.RecordPaymentOutcome, outcome).Get(ctx, &rec); err != nil {
 		return PaymentResult{}, err
@@ -100,12 +115,18 @@ func PaymentWorkflow(ctx workflow.Context, in PaymentInput) (PaymentResult, erro
 	if rec.Status == "" { // recorded by earlier code, which returned only the events
 		rec.Status = outcome.Status
 	}
-	result := PaymentResult{Status: rec.Status}
+	result := PaymentResult{Status: rec.Status, Captured: rec.Captured}
 	if rec.Status == outcome.Status {
 		result.ErrorCode = outcome.ErrorCode
 	}
 	workflow.GetLogger(ctx).Info("payment final", "payment_id", in.PaymentID, "status", result.Status,
-		"error_code", result.ErrorCode, "request_id", requestid.FromWorkflow(ctx))
+		"error_code", result.ErrorCode, "captured", result.Captured, "request_id", requestid.FromWorkflow(ctx))
+	switch {
+	case lifecycle && rec.Captured:
+		return result, finish(ctx, hooks, StatusCaptured)
+	case lifecycle && rec.Status == activities.StatusSuccess:
+		return awaitCapture(ctx, in, hooks)
+	}
 	return result, finish(ctx, hooks, result.Status)
 }
 

@@ -56,16 +56,56 @@ func TestRecordHistories(t *testing.T) {
 	}
 
 	t.Run("payment_success", func(t *testing.T) {
-		orderID := gw.MustCreate(t, "/api/v1/orders", map[string]any{"amount": 50000})["id"].(string)
+		orderID := gw.MustCreate(t, "/api/v1/orders", map[string]any{"amount": 50000, "capture": "automatic"})["id"].(string)
 		p := gw.MustCreate(t, "/api/v1/payments", map[string]any{"order_id": orderID, "method": "upi", "vpa": "user@paytm"})
 		id := p["id"].(string)
-		want := workflows.PaymentResult{Status: "success"}
+		want := workflows.PaymentResult{Status: "success", Captured: true}
 		if got := paymentResult(t, gw, id); got != want {
 			t.Fatalf("workflow result = %+v, want %+v", got, want)
 		}
 		h := writeHistory(t, gw, id, "payment_success.json")
-		wantEvents(t, h, map[enumspb.EventType]int{enumspb.EVENT_TYPE_MARKER_RECORDED: 5}) // 3 steps; the webhooks of creation, then of the outcome
-		rc.WaitFor(t, 10*time.Second, "payment.success", func([]gatewaytest.Delivery) bool { return len(rc.Of("payment.success")) == 1 })
+		// 3 steps; the webhooks of creation, then of the outcome (with payment.captured); the
+		// version marker of the authorization lifecycle, with its TemporalChangeVersion upsert
+		// before the PaymentStatus one.
+		wantEvents(t, h, map[enumspb.EventType]int{enumspb.EVENT_TYPE_MARKER_RECORDED: 6, enumspb.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES: 2})
+		rc.WaitFor(t, 10*time.Second, "payment.captured", func([]gatewaytest.Delivery) bool { return len(rc.Of("payment.captured")) == 1 })
+	})
+
+	t.Run("payment_captured", func(t *testing.T) {
+		orderID := gw.MustCreate(t, "/api/v1/orders", map[string]any{"amount": 50000})["id"].(string)
+		p := gw.MustCreate(t, "/api/v1/payments", map[string]any{"order_id": orderID, "method": "upi", "vpa": "user@paytm"})
+		id := p["id"].(string)
+		gw.WaitForStatus(t, "/api/v1/payments/"+id)
+		r := gw.Do(t, gatewaytest.Request{Method: http.MethodPost, Path: "/api/v1/payments/" + id + "/capture", Body: map[string]any{"amount": 30000}})
+		if r.Status != http.StatusOK {
+			t.Fatalf("capture = %d %s", r.Status, r.Body)
+		}
+		want := workflows.PaymentResult{Status: "success", Captured: true}
+		if got := paymentResult(t, gw, id); got != want {
+			t.Fatalf("workflow result = %+v, want %+v", got, want)
+		}
+		h := writeHistory(t, gw, id, "payment_captured.json")
+		// The expiry's timer, then the capture update with its step (the timer is dropped with the
+		// workflow's completion, not cancelled by an event of its own).
+		wantEvents(t, h, map[enumspb.EventType]int{enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED: 1,
+			enumspb.EVENT_TYPE_TIMER_STARTED: 1, enumspb.EVENT_TYPE_TIMER_FIRED: 0})
+	})
+
+	t.Run("payment_expired", func(t *testing.T) {
+		orderID := gw.MustCreate(t, "/api/v1/orders", map[string]any{"amount": 50000})["id"].(string)
+		p := gw.MustCreate(t, "/api/v1/payments", map[string]any{"order_id": orderID, "method": "upi", "vpa": "user@paytm"})
+		id := p["id"].(string)
+		gw.WaitForStatus(t, "/api/v1/payments/"+id)
+		r := gw.Do(t, gatewaytest.Request{Method: http.MethodPost, Path: "/api/v1/test/payments/" + id + "/advance", Body: map[string]any{"by": "120h"}})
+		if r.Status != http.StatusOK {
+			t.Fatalf("advance = %d %s", r.Status, r.Body)
+		}
+		want := workflows.PaymentResult{Status: "voided"}
+		if got := paymentResult(t, gw, id); got != want {
+			t.Fatalf("workflow result = %+v, want %+v", got, want)
+		}
+		h := writeHistory(t, gw, id, "payment_expired.json")
+		wantEvents(t, h, map[enumspb.EventType]int{enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED: 1})
 	})
 
 	t.Run("payment_declined", func(t *testing.T) {
@@ -98,10 +138,10 @@ func TestRecordHistories(t *testing.T) {
 	})
 
 	t.Run("refund_processed", func(t *testing.T) {
-		orderID := gw.MustCreate(t, "/api/v1/orders", map[string]any{"amount": 30000})["id"].(string)
+		orderID := gw.MustCreate(t, "/api/v1/orders", map[string]any{"amount": 30000, "capture": "automatic"})["id"].(string)
 		p := gw.MustCreate(t, "/api/v1/payments", map[string]any{"order_id": orderID, "method": "upi", "vpa": "user@okicici"})
-		if got := paymentResult(t, gw, p["id"].(string)); got.Status != "success" {
-			t.Fatalf("payment = %+v, want success", got)
+		if got := paymentResult(t, gw, p["id"].(string)); got.Status != "success" || !got.Captured {
+			t.Fatalf("payment = %+v, want success, captured", got)
 		}
 		rf := gw.MustCreate(t, "/api/v1/payments/"+p["id"].(string)+"/refunds", map[string]any{"amount": 10000, "reason": "damaged"})
 		id := rf["id"].(string)

@@ -19,7 +19,7 @@ import (
 // recordedHistories are the histories TestRecordHistories writes from real runs, one or more of
 // each workflow. Histories recorded by earlier workflow code stay in testdata as *_v<n>.json and
 // must keep replaying: workflows started before an upgrade finish on the new code.
-var recordedHistories = []string{"payment_success.json", "payment_declined.json", "webhook_delivery.json",
+var recordedHistories = []string{"payment_success.json", "payment_declined.json", "payment_captured.json", "payment_expired.json", "webhook_delivery.json",
 	"refund_processed.json", "pending_sweep.json", "idempotency_cleanup.json"}
 
 // replayer replays histories against the gateway's workflows as the worker registers them, or
@@ -109,6 +109,9 @@ func TestReplayDetectsNonDeterminism(t *testing.T) {
 		{"payment_success.json", "PaymentWorkflow", settleFirst},
 		{"payment_declined.json", "PaymentWorkflow", settleFirst},
 		{"payment_success_v0.json", "PaymentWorkflow", settleFirst},
+		{"payment_success_v1.json", "PaymentWorkflow", settleFirst},
+		{"payment_captured.json", "PaymentWorkflow", settleFirst},
+		{"payment_expired.json", "PaymentWorkflow", settleFirst},
 		{"webhook_delivery.json", "WebhookDeliveryWorkflow", attemptAtOnce},
 		{"webhook_delivery_v0.json", "WebhookDeliveryWorkflow", attemptAtOnce},
 		{"refund_processed.json", "RefundWorkflow", refundUnsettled},

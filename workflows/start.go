@@ -133,6 +133,10 @@ func ignoreCompleted(err error) error {
 // RestartPayment starts the workflow of a payment found pending by the sweep, which sends events
 // (its unsent payment.created and payment.pending) first.
 func (s Starter) RestartPayment(ctx context.Context, p db.ListStalePendingPaymentsRow, events []string) error {
+	capture, expires := "", time.Time{}
+	if p.CaptureExpiresAt != nil {
+		capture, expires = p.Capture, *p.CaptureExpiresAt
+	}
 	return s.startPayment(ctx, PaymentInput{
 		PaymentID:  p.ID,
 		MerchantID: p.MerchantID.String(),
@@ -141,6 +145,10 @@ func (s Starter) RestartPayment(ctx context.Context, p db.ListStalePendingPaymen
 		Currency:   p.Currency,
 		Method:     p.Method,
 		Webhooks:   Deliveries{Events: events},
+		Capture:    capture,
+		// Payments created before capture_expires_at existed have none: their workflow ends at
+		// the outcome, as it did when they were made.
+		CaptureExpiresAt: expires,
 	})
 }
 

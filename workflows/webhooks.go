@@ -67,10 +67,14 @@ func WebhookDeliveryWorkflow(ctx workflow.Context, in DeliveryInput) (activities
 func deliver(ctx workflow.Context, in DeliveryInput) (activities.AttemptResult, error) {
 	var a *activities.Activities
 	ctx = workflow.WithActivityOptions(ctx, webhookAttempt)
+	clock, err := newTestClock(ctx)
+	if err != nil {
+		return activities.AttemptResult{}, err
+	}
 	last := len(in.RetryIntervals) + 1
 	for n := max(in.FirstAttempt, 1); n <= last; n++ {
 		if n > 1 {
-			if err := workflow.Sleep(ctx, in.RetryIntervals[n-2]); err != nil {
+			if err := clock.sleep(ctx, in.RetryIntervals[n-2]); err != nil {
 				return activities.AttemptResult{}, err
 			}
 		}
@@ -87,10 +91,10 @@ func deliver(ctx workflow.Context, in DeliveryInput) (activities.AttemptResult, 
 			res.Unrecorded = nil
 		}
 		if res.Final {
-			return res, nil
+			return res, clock.done(ctx)
 		}
 	}
-	return activities.AttemptResult{Final: true}, nil
+	return activities.AttemptResult{Final: true}, clock.done(ctx)
 }
 
 // retryIn is the wait after attempt n, zero after the last.
@@ -152,12 +156,15 @@ func (s *webhookSender) send(ctx workflow.Context, events []string) {
 }
 
 // finish waits for the first attempts and starts a delivery workflow for each event that needs
-// more, abandoned to outlive this workflow.
+// more, abandoned to outlive this workflow. The sender can send more afterwards (a payment waiting
+// for its capture finishes the sends of its outcome before it waits).
 func (s *webhookSender) finish(ctx workflow.Context) error {
 	if s.sent != nil {
 		_ = s.sent.Get(ctx, nil)
 	}
-	for _, id := range s.retry {
+	retry := s.retry
+	s.retry = nil
+	for _, id := range retry {
 		child := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 			WorkflowID:            id,
 			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,

@@ -26,6 +26,7 @@ type api struct {
 	idempotency       bool
 	run               string // makes idempotency keys unique per run
 	peer              bool   // the Node/Bull peer's API (-peer)
+	capture           string // the orders' capture mode
 }
 
 func newAPI(o options) *api {
@@ -37,7 +38,7 @@ func newAPI(o options) *api {
 		IdleConnTimeout:     90 * time.Second,
 	}
 	bases := strings.Split(o.url, ",")
-	return &api{base: bases[0], bases: bases, key: o.key, secret: o.secret, idempotency: o.idempotency, peer: o.peer,
+	return &api{base: bases[0], bases: bases, key: o.key, secret: o.secret, idempotency: o.idempotency, peer: o.peer, capture: o.capture,
 		http: &http.Client{Transport: tr, Timeout: 30 * time.Second}, run: fmt.Sprintf("%x", time.Now().UnixNano())}
 }
 
@@ -91,8 +92,11 @@ func (a *api) pay(ctx context.Context, n int, orderLat, payLat *time.Duration, p
 	var order struct{ ID string }
 	base := a.bases[n%len(a.bases)]
 	began := time.Now()
-	err := a.doAt(ctx, base, http.MethodPost, "/api/v1/orders", fmt.Sprintf("o%d", n),
-		map[string]any{"amount": 50000 + n%1000, "currency": "INR", "receipt": fmt.Sprintf("bench_%d", n)}, &order)
+	body := map[string]any{"amount": 50000 + n%1000, "currency": "INR", "receipt": fmt.Sprintf("bench_%d", n)}
+	if !a.peer { // the peer captures nothing by itself
+		body["capture"] = a.capture
+	}
+	err := a.doAt(ctx, base, http.MethodPost, "/api/v1/orders", fmt.Sprintf("o%d", n), body, &order)
 	*orderLat = time.Since(began)
 	if err != nil {
 		return "", err

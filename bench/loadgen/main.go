@@ -40,6 +40,8 @@ type options struct {
 	probe, quietWait                   time.Duration
 	rate                               float64
 	key, secret, label                 string
+	// capture is the orders' capture mode (-capture).
+	capture string
 	// peer: the target is the Node/Bull peer (bench/peer.sh), not PayGate.
 	peer bool
 	// pair numbers the run in bench/peer.sh's alternation (0: not part of one).
@@ -60,6 +62,7 @@ func main() {
 	flag.StringVar(&o.database, "database", defaultDatabase(), "the gateway's PostgreSQL URL, for pg_stat_statements (empty: skip)")
 	flag.IntVar(&o.sample, "sample", 200, "payment workflows to describe for the state-transition figures")
 	flag.BoolVar(&o.idempotency, "idempotency-keys", false, "send an Idempotency-Key with every create request")
+	flag.StringVar(&o.capture, "capture", "automatic", "the orders' capture mode: automatic (each payment's workflow ends captured, as every payment's did before authorizations) or manual (each leaves an open authorization)")
 	flag.BoolVar(&o.webhooks, "webhooks", true, "deliver webhooks to the receiver and wait for payment.success; false turns the merchant's webhooks off and polls the API until no payment is pending (an experiment: what webhooks cost)")
 	flag.Float64Var(&o.rate, "rate", 0, "offer at most this many payments/s (open loop; 0: each client as fast as it gets answers)")
 	flag.DurationVar(&o.probe, "probe", 0, "during the payments, start an empty workflow this often and time the start call (0: off)")

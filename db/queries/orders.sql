@@ -1,6 +1,6 @@
 -- name: CreateOrder :one
-INSERT INTO orders (id, merchant_id, amount, currency, receipt, notes)
-VALUES ($1, $2, $3, $4, $5, $6)
+INSERT INTO orders (id, merchant_id, amount, currency, receipt, notes, capture)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
 RETURNING *;
 
 -- name: GetOrder :one

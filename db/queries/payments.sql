@@ -1,13 +1,14 @@
 -- name: CreatePayment :one
 -- Pays the merchant's unpaid order, for its amount and currency, and records the events of its
 -- creation (@events: a JSON array of payloads, each with its id and event, rendered from the
--- payment but for the order's amount and currency, which are set here), all in one statement,
--- with one creation time.
+-- payment but for the order's amount and currency and the capture mode, which are set here), all in one statement,
+-- with one creation time. The payment captures as @capture says (manual or automatic), or as its
+-- order does when that is null; @capture_expires_at is when its workflow voids it if uncaptured.
 -- No row: the order is not the merchant's, or it is paid, or it has had @max_failed failed
 -- payments updated after @failed_since (card testing; 0: no such limit); then no event is
 -- recorded either. The count reads idx_payments_order_id: nothing for an order's first payment.
 WITH o AS (
-    SELECT ord.id, ord.merchant_id, ord.amount, ord.currency FROM orders ord
+    SELECT ord.id, ord.merchant_id, ord.amount, ord.currency, ord.capture FROM orders ord
     WHERE ord.id = sqlc.arg(order_id) AND ord.merchant_id = sqlc.arg(merchant_id) AND ord.status <> 'paid'
       AND (sqlc.arg(max_failed)::bigint = 0 OR (
           SELECT count(*) FROM payments f
@@ -16,14 +17,17 @@ WITH o AS (
 ), recorded AS (
     INSERT INTO webhook_logs (id, merchant_id, event, payment_id, payload, created_at, updated_at)
     SELECT e.payload ->> 'id', o.merchant_id, e.payload ->> 'event', sqlc.arg(id)::text,
-           jsonb_set(jsonb_set(e.payload, '{data,payment,amount}', to_jsonb(o.amount)), '{data,payment,currency}', to_jsonb(o.currency)),
+           jsonb_set(jsonb_set(jsonb_set(e.payload, '{data,payment,amount}', to_jsonb(o.amount)), '{data,payment,currency}', to_jsonb(o.currency)),
+                     '{data,payment,capture}', to_jsonb(coalesce(sqlc.narg(capture)::text, o.capture))),
            sqlc.arg(created_at), sqlc.arg(created_at)
     FROM o CROSS JOIN jsonb_array_elements(sqlc.arg(events)::jsonb) AS e (payload)
 )
-INSERT INTO payments (id, order_id, merchant_id, amount, currency, method, vpa, card_network, card_bin, card_last4, created_at, updated_at)
+INSERT INTO payments (id, order_id, merchant_id, amount, currency, method, vpa, card_network, card_bin, card_last4, created_at, updated_at,
+                      capture, capture_expires_at)
 SELECT sqlc.arg(id), o.id, o.merchant_id, o.amount, o.currency,
        sqlc.arg(method), sqlc.narg(vpa), sqlc.narg(card_network), sqlc.narg(card_bin), sqlc.narg(card_last4),
-       sqlc.arg(created_at), sqlc.arg(created_at)
+       sqlc.arg(created_at), sqlc.arg(created_at),
+       coalesce(sqlc.narg(capture)::text, o.capture), sqlc.arg(capture_expires_at)::timestamptz
 FROM o
 RETURNING *;
 
@@ -49,6 +53,10 @@ SELECT * FROM payments
 WHERE merchant_id = @merchant_id
   AND (sqlc.narg('status')::text IS NULL OR status = sqlc.narg('status'))
   AND (sqlc.narg('method')::text IS NULL OR method = sqlc.narg('method'))
+  AND (sqlc.narg('capture_state')::text IS NULL
+       OR (sqlc.narg('capture_state') = 'authorized' AND status = 'success' AND NOT captured)
+       OR (sqlc.narg('capture_state') = 'captured' AND captured)
+       OR (sqlc.narg('capture_state') = 'voided' AND status = 'voided'))
   AND created_at >= @created_gte AND created_at < @created_lt
   AND (created_at, id) < (sqlc.arg(cursor_created_at)::timestamptz, sqlc.arg(cursor_id)::text)
 ORDER BY created_at DESC, id DESC
@@ -61,6 +69,10 @@ SELECT * FROM payments
 WHERE merchant_id = @merchant_id
   AND (sqlc.narg('status')::text IS NULL OR status = sqlc.narg('status'))
   AND (sqlc.narg('method')::text IS NULL OR method = sqlc.narg('method'))
+  AND (sqlc.narg('capture_state')::text IS NULL
+       OR (sqlc.narg('capture_state') = 'authorized' AND status = 'success' AND NOT captured)
+       OR (sqlc.narg('capture_state') = 'captured' AND captured)
+       OR (sqlc.narg('capture_state') = 'voided' AND status = 'voided'))
   AND created_at >= @created_gte AND created_at < @created_lt
   AND (created_at, id) > (sqlc.arg(cursor_created_at)::timestamptz, sqlc.arg(cursor_id)::text)
 ORDER BY created_at, id
@@ -71,14 +83,22 @@ SELECT count(*) FROM payments
 WHERE merchant_id = @merchant_id
   AND (sqlc.narg('status')::text IS NULL OR status = sqlc.narg('status'))
   AND (sqlc.narg('method')::text IS NULL OR method = sqlc.narg('method'))
+  AND (sqlc.narg('capture_state')::text IS NULL
+       OR (sqlc.narg('capture_state') = 'authorized' AND status = 'success' AND NOT captured)
+       OR (sqlc.narg('capture_state') = 'captured' AND captured)
+       OR (sqlc.narg('capture_state') = 'voided' AND status = 'voided'))
   AND created_at >= @created_gte AND created_at < @created_lt;
 
 -- name: FinishPayment :one
 -- Moves a pending payment to its final status; a payment that is already final is left alone
--- (no row comes back), so recording an outcome twice changes nothing.
+-- (no row comes back), so recording an outcome twice changes nothing. With @capture a successful
+-- payment is captured for its whole amount in the same statement (automatic capture).
 UPDATE payments
-SET status = $2, error_code = $3, error_description = $4, updated_at = now()
-WHERE id = $1 AND status = 'pending'
+SET status = @status, error_code = sqlc.narg(error_code), error_description = sqlc.narg(error_description), updated_at = now(),
+    captured = (@capture::boolean AND @status = 'success'),
+    captured_at = CASE WHEN @capture::boolean AND @status = 'success' THEN now() END,
+    amount_captured = CASE WHEN @capture::boolean AND @status = 'success' THEN amount END
+WHERE id = @id AND status = 'pending'
 RETURNING *;
 
 -- name: ListStalePendingPayments :many
@@ -86,7 +106,7 @@ RETURNING *;
 -- newest first, one page after the cursor (@after_created_at, @after_id); the first page's cursor
 -- is (cutoff, ''). Newest first, so a backlog of long-pending payments (whose workflows run) never
 -- hides a newer one that lost its start.
-SELECT id, merchant_id, order_id, amount, currency, method, created_at FROM payments
+SELECT id, merchant_id, order_id, amount, currency, method, created_at, capture, capture_expires_at FROM payments
 WHERE status = 'pending' AND created_at < @created_before
   AND (created_at, id) < (sqlc.arg(after_created_at)::timestamptz, sqlc.arg(after_id)::text)
 ORDER BY created_at DESC, id DESC
@@ -97,8 +117,18 @@ LIMIT @row_limit;
 SELECT * FROM payments WHERE id = $1 AND merchant_id = $2 FOR UPDATE;
 
 -- name: CapturePayment :one
-UPDATE payments SET captured = true, captured_at = now(), updated_at = now()
-WHERE id = $1 AND merchant_id = $2 AND status = 'success' AND NOT captured
+-- Captures @amount of a successful, uncaptured payment (the rest of the authorization is
+-- released); no row when it is not capturable, or when more than @amount is already committed to
+-- refunds. Payments' refunds lock the same row, so a capture and a refund see each other.
+UPDATE payments SET captured = true, captured_at = now(), amount_captured = @amount::bigint, updated_at = now()
+WHERE id = @id AND status = 'success' AND NOT captured AND amount_refunded <= @amount::bigint
+RETURNING *;
+
+-- name: VoidPayment :one
+-- Releases a successful, uncaptured payment's authorization (@reason: requested or expired); no
+-- row when it is captured, voided, not successful or partly refunded.
+UPDATE payments SET status = 'voided', voided_at = now(), void_reason = @reason::text, updated_at = now()
+WHERE id = @id AND status = 'success' AND NOT captured AND amount_refunded = 0
 RETURNING *;
 
 -- name: AddRefundedAmount :one
@@ -114,16 +144,16 @@ RETURNING *;
 SELECT p.id FROM payments p JOIN refunds r ON r.payment_id = p.id WHERE r.id = $1 FOR UPDATE OF p;
 
 -- name: MarkPaymentRefunded :exec
--- A payment becomes refunded once its whole amount is committed to go back (amount_refunded) and
+-- A payment becomes refunded once its whole amount (what was captured, for a captured one) is committed to go back (amount_refunded) and
 -- no refund of it is still pending, so every refund counted has been processed. Run with the
 -- payment locked (LockRefundedPayment): two refunds finishing together then cannot each miss the
 -- other's outcome.
 UPDATE payments p SET status = 'refunded', updated_at = now()
-WHERE p.id = $1 AND p.status = 'success' AND p.amount_refunded = p.amount
+WHERE p.id = $1 AND p.status = 'success' AND p.amount_refunded = coalesce(p.amount_captured, p.amount)
   AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.payment_id = p.id AND r.status = 'pending');
 
 -- name: GetPaymentCheck :one
 -- A payment's status with its order's amount and currency, to validate it before settlement.
-SELECT p.status, p.amount, p.currency, o.amount AS order_amount, o.currency AS order_currency
+SELECT p.status, p.captured, p.amount, p.currency, o.amount AS order_amount, o.currency AS order_currency
 FROM payments p JOIN orders o ON o.id = p.order_id
 WHERE p.id = $1;

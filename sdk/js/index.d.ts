@@ -10,7 +10,9 @@ export const DEFAULT_TOLERANCE_SECONDS: number;
 export type Currency = "INR" | "USD" | "EUR" | "GBP";
 export type OrderStatus = "created" | "paid";
 export type PaymentMethod = "upi" | "card";
-export type PaymentStatus = "pending" | "success" | "failed" | "refunded";
+export type PaymentStatus = "pending" | "success" | "failed" | "refunded" | "voided";
+export type CaptureMode = "manual" | "automatic";
+export type CaptureState = "authorized" | "captured" | "voided";
 export type RefundStatus = "pending" | "processed" | "failed";
 export type WebhookDeliveryStatus = "pending" | "success" | "failed";
 export type WebhookEventName =
@@ -19,6 +21,7 @@ export type WebhookEventName =
   | "payment.success"
   | "payment.failed"
   | "payment.captured"
+  | "payment.voided"
   | "refund.created"
   | "refund.processed"
   | "refund.failed"
@@ -32,6 +35,8 @@ export interface Order {
   receipt: string | null;
   notes: Record<string, unknown>;
   status: OrderStatus;
+  /** How its payments are captured unless they say otherwise. */
+  capture: CaptureMode;
   created_at: string;
   updated_at: string;
 }
@@ -56,6 +61,14 @@ export interface Payment {
   captured: boolean;
   captured_at: string | null;
   amount_refunded: number;
+  /** manual: captured by capture(), voided by void() or at capture_expires_at; automatic: captured once approved. */
+  capture: CaptureMode;
+  /** What the capture took; null until captured. */
+  amount_captured: number | null;
+  /** Successful, uncaptured payments only: when the authorization is voided. */
+  capture_expires_at?: string;
+  voided_at?: string;
+  void_reason?: "requested" | "expired";
   created_at: string;
   updated_at: string;
 }
@@ -189,6 +202,8 @@ export interface CreateOrderParams {
   receipt?: string;
   /** At most 15 keys and 4 KiB. */
   notes?: Record<string, unknown>;
+  /** How its payments are captured unless they say otherwise; default manual. */
+  capture?: CaptureMode;
 }
 
 export interface CardParams {
@@ -202,12 +217,13 @@ export interface CardParams {
 }
 
 export type CreatePaymentParams =
-  | { order_id: string; method?: "upi"; vpa: string; card?: undefined }
-  | { order_id: string; method?: "card"; card: CardParams; vpa?: undefined };
+  | { order_id: string; method?: "upi"; vpa: string; card?: undefined; capture?: CaptureMode }
+  | { order_id: string; method?: "card"; card: CardParams; vpa?: undefined; capture?: CaptureMode };
 
 export interface ListPaymentsParams extends PageParams {
   status?: PaymentStatus;
   method?: PaymentMethod;
+  capture_state?: CaptureState;
   /** First creation day, inclusive: "YYYY-MM-DD" or a Date (its UTC day). */
   from?: string | Date;
   /** Last creation day, inclusive. */
@@ -215,7 +231,7 @@ export interface ListPaymentsParams extends PageParams {
 }
 
 export interface CaptureParams {
-  /** Must equal the payment's amount. */
+  /** At most the payment's amount, at least 100; the rest of the authorization is released. */
   amount: number;
 }
 
@@ -270,6 +286,10 @@ export class PaymentGateway {
   /** Every item from the page the params ask for on, fetched a page at a time by starting_after. */
   allPayments(params?: ListPaymentsParams, options?: RequestOptions): AsyncGenerator<Payment>;
   capturePayment(id: string, params: CaptureParams, options?: CreateOptions): Promise<Created<Payment>>;
+  capture(id: string, amount: number, options?: CreateOptions): Promise<Created<Payment>>;
+  void(id: string, options?: CreateOptions): Promise<Created<Payment>>;
+  /** Test mode only: fires the payment's timers due within `by` (e.g. "120h") now. */
+  advancePayment(id: string, by: string, options?: RequestOptions): Promise<Payment>;
   waitForPayment(id: string, options?: WaitOptions): Promise<Payment>;
 
   createRefund(paymentId: string, params?: CreateRefundParams, options?: CreateOptions): Promise<Created<Refund>>;

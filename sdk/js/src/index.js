@@ -124,8 +124,8 @@ export class PaymentGateway {
    * to } and the list parameters of listOrders. from and to are inclusive creation days, as
    * "YYYY-MM-DD" or a Date (its UTC day). Returns { count, total, payments, has_more }.
    */
-  async listPayments({ status, method, from, to, ...page } = {}, options = {}) {
-    return this.#request("GET", "/payments", { ...options, query: { ...pageQuery(page), status, method, from: day(from), to: day(to) } });
+  async listPayments({ status, method, capture_state, from, to, ...page } = {}, options = {}) {
+    return this.#request("GET", "/payments", { ...options, query: { ...pageQuery(page), status, method, capture_state, from: day(from), to: day(to) } });
   }
 
   /** Iterates over every payment from the page listPayments(params) gives on, a page at a time. */
@@ -133,9 +133,31 @@ export class PaymentGateway {
     return this.#all((p) => this.listPayments(p, options), params, "payments");
   }
 
-  /** Captures a successful payment; amount must equal the payment's amount. */
+  /**
+   * Captures a successful payment for amount: at most its amount, at least 100; the rest of the
+   * authorization is released.
+   */
   async capturePayment(id, { amount } = {}, options = {}) {
     return this.#request("POST", `/payments/${checkId(id)}/capture`, { body: { amount }, ...options, create: true });
+  }
+
+  /** capturePayment(id, { amount }) in short. */
+  async capture(id, amount, options = {}) {
+    return this.capturePayment(id, { amount }, options);
+  }
+
+  /** Releases a successful, uncaptured payment's authorization: it becomes voided (payment.voided). */
+  async void(id, options = {}) {
+    return this.#request("POST", `/payments/${checkId(id)}/void`, { body: {}, ...options, create: true });
+  }
+
+  /**
+   * Test mode only: moves a payment's test clock by `by` (a Go duration such as "120h"): its
+   * timers due within it fire now, so an authorization expires without waiting. Returns the
+   * payment afterwards.
+   */
+  async advancePayment(id, by, options = {}) {
+    return this.#request("POST", `/test/payments/${checkId(id)}/advance`, { body: { by }, ...options });
   }
 
   /**

@@ -111,6 +111,10 @@ describe("requests", () => {
     await c.getPayment("pay_1");
     await c.listPayments({ status: "success", method: "upi", from: "2026-01-01", to: new Date("2026-01-31T23:00:00Z"), limit: 2 });
     await c.capturePayment("pay_1", { amount: 50000 });
+    await c.capture("pay_1", 30000);
+    await c.void("pay_2");
+    await c.advancePayment("pay_3", "120h");
+    await c.listPayments({ capture_state: "authorized" });
     await c.createRefund("pay_1", { amount: 100, reason: "r" });
     await c.createRefund("pay_1");
     await c.getRefund("rfnd_1");
@@ -132,6 +136,10 @@ describe("requests", () => {
       ["GET", "/api/v1/payments/pay_1", {}, undefined],
       ["GET", "/api/v1/payments", { status: "success", method: "upi", from: "2026-01-01", to: "2026-01-31", limit: "2" }, undefined],
       ["POST", "/api/v1/payments/pay_1/capture", {}, { amount: 50000 }],
+      ["POST", "/api/v1/payments/pay_1/capture", {}, { amount: 30000 }],
+      ["POST", "/api/v1/payments/pay_2/void", {}, {}],
+      ["POST", "/api/v1/test/payments/pay_3/advance", {}, { by: "120h" }],
+      ["GET", "/api/v1/payments", { capture_state: "authorized" }, undefined],
       ["POST", "/api/v1/payments/pay_1/refunds", {}, { amount: 100, reason: "r" }],
       ["POST", "/api/v1/payments/pay_1/refunds", {}, {}],
       ["GET", "/api/v1/refunds/rfnd_1", {}, undefined],

@@ -167,6 +167,7 @@ export const api = {
       request<Payment>("GET", `/payments/${encodeURIComponent(id)}`, { signal }),
     capture: (id: string, amount: number) =>
       request<Payment>("POST", `/payments/${encodeURIComponent(id)}/capture`, { body: { amount } }),
+    void: (id: string) => request<Payment>("POST", `/payments/${encodeURIComponent(id)}/void`, { body: {} }),
     refund: (id: string, body: { amount: number; reason?: string }) =>
       request<Refund>("POST", `/payments/${encodeURIComponent(id)}/refunds`, { body }),
     createPublic: (key: string | undefined, orderId: string, payment: NewPayment) =>

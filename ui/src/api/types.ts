@@ -57,7 +57,11 @@ export interface PublicOrder {
 }
 
 export type PaymentMethod = "upi" | "card";
-export type PaymentStatus = "pending" | "success" | "failed" | "refunded";
+export type PaymentStatus = "pending" | "success" | "failed" | "refunded" | "voided";
+// manual: authorized until captured, voided or expired; automatic: captured once approved.
+export type CaptureMode = "manual" | "automatic";
+// The transactions filter over the authorization: authorized = successful and uncaptured.
+export type CaptureState = "authorized" | "captured" | "voided";
 
 export interface Payment {
   id: string;
@@ -75,6 +79,12 @@ export interface Payment {
   captured: boolean;
   captured_at?: string | null;
   amount_refunded: number;
+  capture?: CaptureMode;
+  amount_captured?: number | null;
+  // Successful, uncaptured payments only: when the authorization is voided.
+  capture_expires_at?: string;
+  voided_at?: string;
+  void_reason?: "requested" | "expired";
   created_at: string;
   updated_at: string;
 }
@@ -152,6 +162,7 @@ export interface AuditEntry {
 export interface PaymentFilters {
   status?: PaymentStatus | "";
   method?: PaymentMethod | "";
+  capture_state?: CaptureState | "";
   from?: string; // YYYY-MM-DD
   to?: string;
 }

@@ -5,6 +5,7 @@ import { paymentInstrument } from "../lib/instrument";
 import { formatMoney } from "../lib/money";
 import { paymentTimeline } from "../lib/timeline";
 import { useResource } from "../lib/useResource";
+import { AuthorizationNotice } from "./AuthorizationNotice";
 import { CaptureButton } from "./CaptureButton";
 import { CopyButton } from "./CopyButton";
 import { ErrorNotice } from "./ErrorNotice";
@@ -13,6 +14,7 @@ import { PaymentTimeline } from "./PaymentTimeline";
 import { RefundForm } from "./RefundForm";
 import { LoadingBlock } from "./Spinner";
 import { StatusBadge } from "./StatusBadge";
+import { VoidButton } from "./VoidButton";
 
 interface Details {
   payment: Payment;
@@ -62,7 +64,9 @@ export function PaymentDrawer({
 function PaymentDetails({ payment, refunds, config, onChanged }: Details & { onChanged: () => void }) {
   const money = (amount: number) => formatMoney(amount, payment.currency);
   const canCapture = payment.status === "success" && !payment.captured;
-  const canRefund = payment.status === "success" && payment.amount_refunded < payment.amount;
+  const canVoid = canCapture && payment.amount_refunded === 0;
+  const refundable = payment.amount_captured ?? payment.amount;
+  const canRefund = payment.status === "success" && payment.amount_refunded < refundable;
 
   return (
     <div className="stack-lg">
@@ -70,6 +74,16 @@ function PaymentDetails({ payment, refunds, config, onChanged }: Details & { onC
         <span className="drawer-amount">{money(payment.amount)}</span>
         <StatusBadge status={payment.status} />
       </div>
+
+      {canCapture && <AuthorizationNotice payment={payment} />}
+
+      {payment.status === "voided" && (
+        <div className="notice" data-test-id="voided-notice">
+          {payment.void_reason === "expired"
+            ? "The authorization expired uncaptured and was released."
+            : "The authorization was voided and released."}
+        </div>
+      )}
 
       {payment.status === "failed" && (
         <div className="notice notice-error">
@@ -92,7 +106,11 @@ function PaymentDetails({ payment, refunds, config, onChanged }: Details & { onC
           <span className="muted">{paymentInstrument(payment)}</span>
         </dd>
         <dt>Captured</dt>
-        <dd>{payment.captured ? `Yes, ${formatDateTime(payment.captured_at)}` : "No"}</dd>
+        <dd data-test-id="captured-field">
+          {payment.captured
+            ? `${money(payment.amount_captured ?? payment.amount)}, ${formatDateTime(payment.captured_at)}`
+            : "No"}
+        </dd>
         <dt>Refunded</dt>
         <dd>{money(payment.amount_refunded)}</dd>
         <dt>Created</dt>
@@ -105,7 +123,12 @@ function PaymentDetails({ payment, refunds, config, onChanged }: Details & { onC
         <section className="drawer-section">
           <h3>Actions</h3>
           {canCapture && <CaptureButton payment={payment} onCaptured={onChanged} />}
-          {canRefund && <RefundForm key={payment.amount_refunded} payment={payment} onRefunded={onChanged} />}
+          {canVoid && <VoidButton payment={payment} onVoided={onChanged} />}
+          {canRefund && <RefundForm
+              key={`${payment.amount_refunded}/${payment.amount_captured ?? ""}`}
+              payment={payment}
+              onRefunded={onChanged}
+            />}
         </section>
       )}
 

@@ -7,7 +7,7 @@ interface Props {
 
 export function PaymentFilters({ filters, onChange }: Props) {
   const set = (patch: Filters) => onChange({ ...filters, ...patch });
-  const active = Boolean(filters.status || filters.method || filters.from || filters.to);
+  const active = Boolean(filters.status || filters.method || filters.capture_state || filters.from || filters.to);
 
   return (
     <div className="filters" role="group" aria-label="Filter payments">
@@ -24,6 +24,21 @@ export function PaymentFilters({ filters, onChange }: Props) {
           <option value="success">Success</option>
           <option value="failed">Failed</option>
           <option value="refunded">Refunded</option>
+          <option value="voided">Voided</option>
+        </select>
+      </label>
+      <label className="filter">
+        <span>Capture</span>
+        <select
+          className="input"
+          value={filters.capture_state ?? ""}
+          onChange={(e) => set({ capture_state: e.target.value as Filters["capture_state"] })}
+          data-test-id="capture-filter"
+        >
+          <option value="">All</option>
+          <option value="authorized">Authorized</option>
+          <option value="captured">Captured</option>
+          <option value="voided">Voided</option>
         </select>
       </label>
       <label className="filter">

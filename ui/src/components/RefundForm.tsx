@@ -7,7 +7,8 @@ import { Field } from "./Field";
 import { useToast } from "./Toast";
 
 export function RefundForm({ payment, onRefunded }: { payment: Payment; onRefunded: () => void }) {
-  const refundable = payment.amount - payment.amount_refunded;
+  // A captured payment gives back at most what was captured.
+  const refundable = (payment.amount_captured ?? payment.amount) - payment.amount_refunded;
   const [amountText, setAmountText] = useState(paiseToRupeesInput(refundable));
   const [reason, setReason] = useState("");
   const [touched, setTouched] = useState(false);

@@ -6,6 +6,7 @@ const TONES: Record<string, string> = {
   pending: "warning",
   created: "info",
   refunded: "neutral",
+  voided: "neutral",
 };
 
 // The status word exactly as the API sends it, coloured by what it means.

@@ -52,4 +52,28 @@ describe("paymentTimeline", () => {
     expect(events[4]).toMatchObject({ title: "Refund of ₹100.00 processed", time: "2026-11-25T12:00:05Z" });
     expect(events[5]).toMatchObject({ title: "Refund of ₹100.00 pending", tone: "current" });
   });
+
+  it("shows an authorized payment's expiry as the next step", () => {
+    const events = paymentTimeline({ ...payment, capture_expires_at: "2026-11-30T10:00:00Z" }, []);
+    expect(events.map((e) => e.key)).toEqual(["created", "pending", "success", "expiry"]);
+    expect(events[3]).toMatchObject({ title: "Authorization expires", time: "2026-11-30T10:00:00Z", tone: "current" });
+  });
+
+  it("says how much of the amount a partial capture took", () => {
+    const events = paymentTimeline(
+      { ...payment, captured: true, amount_captured: 30000, captured_at: "2026-11-25T11:00:00Z", capture_expires_at: "2026-11-30T10:00:00Z" },
+      [],
+    );
+    expect(events.map((e) => e.key)).toEqual(["created", "pending", "success", "captured"]);
+    expect(events[3]?.detail).toBe("₹300.00 of ₹500.00; the rest released");
+  });
+
+  it("ends a voided or expired authorization with its release", () => {
+    const voided = paymentTimeline({ ...payment, status: "voided", void_reason: "requested", voided_at: "2026-11-26T09:00:00Z" }, []);
+    expect(voided.map((e) => e.key)).toEqual(["created", "pending", "success", "voided"]);
+    expect(voided[3]).toMatchObject({ title: "Voided", time: "2026-11-26T09:00:00Z" });
+    expect(voided[2]?.time).toBeUndefined();
+    const expired = paymentTimeline({ ...payment, status: "voided", void_reason: "expired", voided_at: "2026-11-30T10:00:00Z" }, []);
+    expect(expired[3]?.title).toBe("Authorization expired");
+  });
 });

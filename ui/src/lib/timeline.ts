@@ -12,7 +12,7 @@ export interface TimelineEvent {
 }
 
 // Builds the payment's history from the payment and its refunds: created →
-// pending → success/failed → captured → each refund. The API keeps no separate
+// pending → success/failed → captured, voided or the coming expiry → each refund. The API keeps no separate
 // timestamp for the outcome, so it is shown with `updated_at` only while nothing
 // later (a capture or a refund) has moved that timestamp on.
 export function paymentTimeline(payment: Payment, refunds: Refund[]): TimelineEvent[] {
@@ -34,7 +34,7 @@ export function paymentTimeline(payment: Payment, refunds: Refund[]): TimelineEv
   }
   events.push({ key: "pending", title: "Sent to the bank", tone: "done" });
 
-  const laterEvents = payment.captured || refunds.length > 0;
+  const laterEvents = payment.captured || payment.status === "voided" || refunds.length > 0;
   const outcomeTime = laterEvents ? undefined : payment.updated_at;
   if (payment.status === "failed") {
     events.push({
@@ -49,7 +49,32 @@ export function paymentTimeline(payment: Payment, refunds: Refund[]): TimelineEv
   events.push({ key: "success", title: "Payment succeeded", time: outcomeTime, tone: "success" });
 
   if (payment.captured) {
-    events.push({ key: "captured", title: "Captured", time: payment.captured_at ?? undefined, tone: "success" });
+    const captured = payment.amount_captured ?? payment.amount;
+    events.push({
+      key: "captured",
+      title: "Captured",
+      detail: captured < payment.amount ? `${money(captured)} of ${money(payment.amount)}; the rest released` : undefined,
+      time: payment.captured_at ?? undefined,
+      tone: "success",
+    });
+  } else if (payment.status === "voided") {
+    const expired = payment.void_reason === "expired";
+    events.push({
+      key: "voided",
+      title: expired ? "Authorization expired" : "Voided",
+      detail: expired ? "Not captured in time: released" : "Authorization released",
+      time: payment.voided_at,
+      tone: "neutral",
+    });
+  } else if (payment.status === "success" && payment.capture_expires_at) {
+    // The next step, unless a capture or void comes first.
+    events.push({
+      key: "expiry",
+      title: "Authorization expires",
+      detail: "Voided if not captured by then",
+      time: payment.capture_expires_at,
+      tone: "current",
+    });
   }
 
   const byCreation = [...refunds].sort((a, b) => a.created_at.localeCompare(b.created_at));

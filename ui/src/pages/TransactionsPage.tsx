@@ -1,6 +1,6 @@
 import { useSearchParams } from "react-router-dom";
 import { api } from "../api/client";
-import type { PaymentFilters as Filters, PaymentMethod, PaymentStatus } from "../api/types";
+import type { CaptureState, PaymentFilters as Filters, PaymentMethod, PaymentStatus } from "../api/types";
 import { Card } from "../components/Card";
 import { PageHeader } from "../components/PageHeader";
 import { Pagination } from "../components/Pagination";
@@ -18,6 +18,7 @@ export function TransactionsPage() {
   const filters: Filters = {
     status: (params.get("status") ?? "") as PaymentStatus | "",
     method: (params.get("method") ?? "") as PaymentMethod | "",
+    capture_state: (params.get("capture_state") ?? "") as CaptureState | "",
     from: params.get("from") ?? "",
     to: params.get("to") ?? "",
   };
@@ -51,7 +52,16 @@ export function TransactionsPage() {
         <PaymentFilters
           filters={filters}
           onChange={(f) =>
-            update({ status: f.status ?? "", method: f.method ?? "", from: f.from ?? "", to: f.to ?? "", after: null, before: null, page: null })
+            update({
+              status: f.status ?? "",
+              method: f.method ?? "",
+              capture_state: f.capture_state ?? "",
+              from: f.from ?? "",
+              to: f.to ?? "",
+              after: null,
+              before: null,
+              page: null,
+            })
           }
         />
         <PaymentsTable
@@ -60,7 +70,7 @@ export function TransactionsPage() {
           error={payments.error}
           onRetry={payments.reload}
           onOpen={(payment) => update({ payment: payment.id })}
-          filtered={Boolean(filters.status || filters.method || filters.from || filters.to)}
+          filtered={Boolean(filters.status || filters.method || filters.capture_state || filters.from || filters.to)}
         />
         <Pagination
           shown={payments.data?.items.length ?? 0}
