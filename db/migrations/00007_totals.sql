@@ -18,6 +18,19 @@
 -- about as many rows as the most writers it ever had at once.
 
 -- +goose Up
+-- The backfill must see every row and miss no write: writers of the counted tables wait from here
+-- until the migration commits (readers do not). The locks are taken at once, payments first as
+-- every writer does; a writer that took another table first may still meet them in a deadlock,
+-- and the migration waits long before checking for one (where it may set deadlock_timeout), so
+-- that writer, not the migration, is the one PostgreSQL aborts (it is retried like any failure).
+-- +goose StatementBegin
+DO $$ BEGIN
+    SET LOCAL deadlock_timeout = '1min';
+EXCEPTION WHEN insufficient_privilege THEN NULL;
+END $$;
+-- +goose StatementEnd
+LOCK TABLE payments, refunds, orders, webhook_logs, audit_log IN EXCLUSIVE MODE;
+
 CREATE TABLE totals_daily (
     id          bigint  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     kind        text    NOT NULL,
@@ -367,8 +380,8 @@ CREATE TRIGGER totals_audit_log_update AFTER UPDATE ON audit_log REFERENCING OLD
 CREATE TRIGGER totals_audit_log_delete AFTER DELETE ON audit_log REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION totals_audit_log();
 
--- The backfill: the triggers above already hold SHARE ROW EXCLUSIVE locks on the tables until
--- this migration commits, so no write slips between the count and the triggers.
+-- The backfill: the locks taken first are held until this migration commits, so no write slips
+-- between the count and the triggers.
 SELECT totals_recount();
 
 -- +goose Down
