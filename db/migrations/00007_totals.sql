@@ -15,7 +15,9 @@
 -- A key may have several rows: a trigger adds to one of its rows that no other transaction holds
 -- (FOR UPDATE SKIP LOCKED) or inserts a new one, so writers never wait on each other for a total
 -- and take no locks in an order that could deadlock. Readers sum the rows of a key; a key has
--- about as many rows as the most writers it ever had at once.
+-- about as many rows as the most writers it ever had at once. Every change updates a totals
+-- row, so the tables leave room for updates in place (fillfactor) and are vacuumed after a fixed
+-- number of changes rather than a share of their (small) size.
 
 -- +goose Up
 -- The backfill must see every row and miss no write: writers of the counted tables wait from here
@@ -41,7 +43,7 @@ CREATE TABLE totals_daily (
     detail      text    NOT NULL,
     n           bigint  NOT NULL,
     amount      numeric NOT NULL
-) WITH (fillfactor = 70);
+) WITH (fillfactor = 70, autovacuum_vacuum_scale_factor = 0.01, autovacuum_vacuum_threshold = 10000);
 CREATE INDEX idx_totals_daily_key ON totals_daily (merchant_id, kind, day, currency, status, detail);
 
 CREATE TABLE totals_merchant (
@@ -53,7 +55,7 @@ CREATE TABLE totals_merchant (
     detail      text    NOT NULL,
     n           bigint  NOT NULL,
     amount      numeric NOT NULL
-) WITH (fillfactor = 50);
+) WITH (fillfactor = 50, autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 10000);
 CREATE INDEX idx_totals_merchant_key ON totals_merchant (merchant_id, kind, currency, status, detail);
 
 CREATE TABLE totals_global (
@@ -63,40 +65,53 @@ CREATE TABLE totals_global (
     status   text    NOT NULL,
     n        bigint  NOT NULL,
     amount   numeric NOT NULL
-) WITH (fillfactor = 50);
+) WITH (fillfactor = 50, autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 10000);
 CREATE INDEX idx_totals_global_key ON totals_global (kind, currency, status);
 
--- totals_add adds n rows and their amount to every level of a key.
+-- totals_add adds n rows and their amount to every level of a key: one statement adds to a row
+-- of each level that no other transaction holds, and a level where every row is held (or none
+-- exists yet) gets a row of its own.
 -- +goose StatementBegin
 CREATE FUNCTION totals_add(p_kind text, p_merchant uuid, p_day date, p_currency text,
                            p_status text, p_detail text, p_n bigint, p_amount numeric)
 RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    v_daily bigint;
+    v_merchant bigint;
+    v_global bigint;
 BEGIN
-    IF p_merchant IS NOT NULL THEN
+    WITH daily AS (
         UPDATE totals_daily SET n = n + p_n, amount = amount + p_amount
         WHERE id = (SELECT t.id FROM totals_daily t
                     WHERE t.merchant_id = p_merchant AND t.kind = p_kind AND t.day = p_day
                       AND t.currency = p_currency AND t.status = p_status AND t.detail = p_detail
-                    LIMIT 1 FOR UPDATE SKIP LOCKED);
-        IF NOT FOUND THEN
-            INSERT INTO totals_daily (kind, merchant_id, day, currency, status, detail, n, amount)
-            VALUES (p_kind, p_merchant, p_day, p_currency, p_status, p_detail, p_n, p_amount);
-        END IF;
+                    LIMIT 1 FOR UPDATE SKIP LOCKED)
+        RETURNING 1
+    ), merchant AS (
         UPDATE totals_merchant SET n = n + p_n, amount = amount + p_amount
         WHERE id = (SELECT t.id FROM totals_merchant t
                     WHERE t.merchant_id = p_merchant AND t.kind = p_kind
                       AND t.currency = p_currency AND t.status = p_status AND t.detail = p_detail
-                    LIMIT 1 FOR UPDATE SKIP LOCKED);
-        IF NOT FOUND THEN
-            INSERT INTO totals_merchant (kind, merchant_id, currency, status, detail, n, amount)
-            VALUES (p_kind, p_merchant, p_currency, p_status, p_detail, p_n, p_amount);
-        END IF;
+                    LIMIT 1 FOR UPDATE SKIP LOCKED)
+        RETURNING 1
+    ), global AS (
+        UPDATE totals_global SET n = n + p_n, amount = amount + p_amount
+        WHERE id = (SELECT t.id FROM totals_global t
+                    WHERE t.kind = p_kind AND t.currency = p_currency AND t.status = p_status
+                    LIMIT 1 FOR UPDATE SKIP LOCKED)
+        RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM daily), (SELECT count(*) FROM merchant), (SELECT count(*) FROM global)
+    INTO v_daily, v_merchant, v_global;
+    IF p_merchant IS NOT NULL AND v_daily = 0 THEN
+        INSERT INTO totals_daily (kind, merchant_id, day, currency, status, detail, n, amount)
+        VALUES (p_kind, p_merchant, p_day, p_currency, p_status, p_detail, p_n, p_amount);
     END IF;
-    UPDATE totals_global SET n = n + p_n, amount = amount + p_amount
-    WHERE id = (SELECT t.id FROM totals_global t
-                WHERE t.kind = p_kind AND t.currency = p_currency AND t.status = p_status
-                LIMIT 1 FOR UPDATE SKIP LOCKED);
-    IF NOT FOUND THEN
+    IF p_merchant IS NOT NULL AND v_merchant = 0 THEN
+        INSERT INTO totals_merchant (kind, merchant_id, currency, status, detail, n, amount)
+        VALUES (p_kind, p_merchant, p_currency, p_status, p_detail, p_n, p_amount);
+    END IF;
+    IF v_global = 0 THEN
         INSERT INTO totals_global (kind, currency, status, n, amount)
         VALUES (p_kind, p_currency, p_status, p_n, p_amount);
     END IF;
