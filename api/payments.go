@@ -309,6 +309,7 @@ func (s *Server) listPayments(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	ctx, m := r.Context(), merchantFrom(r.Context())
 	filter := db.CountPaymentsParams{MerchantID: m.ID}
+	var captureState *string
 	if filter.Status, err = enumParam(q.Get("status"), "status", "pending", "success", "failed", "refunded", "voided"); err != nil {
 		return err
 	}
@@ -316,7 +317,7 @@ func (s *Server) listPayments(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// authorized (successful, uncaptured), captured or voided.
-	if filter.CaptureState, err = enumParam(q.Get("capture_state"), "capture_state", "authorized", "captured", "voided"); err != nil {
+	if captureState, err = enumParam(q.Get("capture_state"), "capture_state", "authorized", "captured", "voided"); err != nil {
 		return err
 	}
 	from, err := dateParam(q.Get("from"), "from", 0)
@@ -333,7 +334,6 @@ func (s *Server) listPayments(w http.ResponseWriter, r *http.Request) error {
 	if to != nil {
 		l.narrow(farPast, *to)
 	}
-	filter.CreatedGte, filter.CreatedLt = l.createdGTE, l.createdLT
 	at, id, err := l.cursor("payments", func(id string) (time.Time, error) {
 		p, err := s.queries.GetPayment(ctx, db.GetPaymentParams{ID: id, MerchantID: m.ID})
 		return p.CreatedAt, err
@@ -341,7 +341,7 @@ func (s *Server) listPayments(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := db.ListPaymentsParams{MerchantID: m.ID, Status: filter.Status, Method: filter.Method, CaptureState: filter.CaptureState,
+	p := db.ListPaymentsParams{MerchantID: m.ID, Status: filter.Status, Method: filter.Method, CaptureState: captureState,
 		CreatedGte: l.createdGTE, CreatedLt: l.createdLT, CursorCreatedAt: at, CursorID: id, RowLimit: l.fetch(), RowOffset: l.offset}
 	var rows []db.Payment
 	if l.newer() {
@@ -353,7 +353,18 @@ func (s *Server) listPayments(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	rows, more := page(l, rows)
-	total, err := s.queries.CountPayments(ctx, filter)
+	var total int64
+	if captureState != nil {
+		total, err = s.queries.CountPaymentsByCaptureState(ctx, db.CountPaymentsByCaptureStateParams{
+			MerchantID: m.ID, Status: filter.Status, Method: filter.Method, CaptureState: captureState,
+			CreatedGte: l.createdGTE, CreatedLt: l.createdLT,
+		})
+	} else {
+		sp := l.span()
+		filter.Whole, filter.FirstDay, filter.EndDay = sp.whole, sp.firstDay, sp.endDay
+		filter.HeadGte, filter.HeadLt, filter.TailGte, filter.TailLt = sp.headGTE, sp.headLT, sp.tailGTE, sp.tailLT
+		total, err = s.queries.CountPayments(ctx, filter)
+	}
 	if err != nil {
 		return err
 	}

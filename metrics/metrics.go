@@ -1,6 +1,7 @@
 // Package metrics exposes the gateway's Prometheus metrics: HTTP requests by route, method and
-// status with latency histograms; payments, refunds and webhook deliveries by status, counted in
-// PostgreSQL at scrape time so every replica reports the same truth; and the Temporal SDK's own
+// status with latency histograms; payments, refunds and webhook deliveries by status, read at
+// scrape time from PostgreSQL's running totals (totals_global, kept by triggers) so every replica
+// reports the same truth at a cost that does not grow with the tables; and the Temporal SDK's own
 // metrics (workflow and activity task latencies, poll results, failures).
 package metrics
 
@@ -145,7 +146,7 @@ func (s *statusWriter) WriteHeader(code int) {
 
 func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
-// statusCollector counts payments, refunds and webhook deliveries by status when scraped.
+// statusCollector reads payments, refunds and webhook deliveries by status when scraped.
 type statusCollector struct {
 	queries *db.Queries
 }
