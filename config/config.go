@@ -47,6 +47,12 @@ type Config struct {
 	// client). See package clientip.
 	TrustedProxies []netip.Prefix
 
+	// DevTemporalRetention (DEV_TEMPORAL_RETENTION, a Go duration such as 168h or 1m) is how long
+	// the embedded Temporal server keeps closed workflows; 0 means its default of 7 days. It applies
+	// when the namespace is created (a new DATA_DIR). Only `make bench-growth` shortens it, to show
+	// that the SQLite files stop growing once retention deletes as fast as payments close.
+	DevTemporalRetention time.Duration
+
 	Limits AbuseLimits
 
 	Bank         BankConfig
@@ -153,6 +159,7 @@ func FromEnv() (Config, error) {
 			APISecret: e.str("TEST_API_SECRET", "secret_test_xyz789"),
 		},
 	}
+	c.DevTemporalRetention = e.duration("DEV_TEMPORAL_RETENTION", 0)
 	if e.bool("WEBHOOK_RETRY_INTERVALS_TEST", false) {
 		c.Webhooks.RetryIntervals = []time.Duration{5 * time.Second, 10 * time.Second, 15 * time.Second, 20 * time.Second}
 	}
@@ -179,6 +186,19 @@ func (e *env) int(name string, def int) int {
 		return def
 	}
 	return n
+}
+
+func (e *env) duration(name string, def time.Duration) time.Duration {
+	v := e.str(name, "")
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		e.fail(name, v)
+		return def
+	}
+	return d
 }
 
 func (e *env) bool(name string, def bool) bool {
