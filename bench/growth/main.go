@@ -61,6 +61,7 @@ type Result struct {
 type Scale struct {
 	Payments       int64           `json:"payments"`
 	SeedSeconds    float64         `json:"seed_seconds"`      // COPY, index rebuild, recount
+	CopySeconds    float64         `json:"copy_seconds"`      // COPY alone
 	VacuumSeconds  float64         `json:"vacuum_seconds"`    // VACUUM ANALYZE after seeding
 	Seeded         Counts          `json:"seeded"`            // rows this step added
 	Big            merchantFigures `json:"big"`               // the test merchant (20 % of the rows)
@@ -166,7 +167,14 @@ func run(ctx context.Context) error {
 		return fmt.Errorf("merchants: %w", err)
 	}
 	pop := NewPopulation(auth.TestMerchantID)
-	seeder := &Seeder{Pop: pop, Now: time.Now().UTC(), Seed: uint64(began.UnixNano()), Workers: 2, Chunk: 20000}
+	seeder := &Seeder{Pop: pop, Now: time.Now().UTC(), Seed: uint64(began.UnixNano()), Workers: envInt("GROWTH_SEED_WORKERS", 3), Chunk: 20000}
+	var lastProgress time.Time
+	seeder.Progress = func(c Counts) {
+		if time.Since(lastProgress) > 20*time.Second {
+			lastProgress = time.Now()
+			logf("  … %d payments copied", c.Payments)
+		}
+	}
 	bigKey, bigSecret := "key_test_abc123", "secret_test_xyz789"
 	smallKey, smallSecret := SmallCredentials()
 	httpc := &http.Client{Timeout: 30 * time.Second}
@@ -184,10 +192,13 @@ func run(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		tc := time.Now()
 		counts, err := seeder.Add(ctx, pool, int(add), chunk)
 		if err != nil {
 			return fmt.Errorf("seed: %w", err)
 		}
+		sc.CopySeconds = time.Since(tc).Seconds()
+		logf("copied %d payments in %.0f s (%.0f payments/s)", counts.Payments, sc.CopySeconds, float64(counts.Payments)/sc.CopySeconds)
 		chunk += int(add)/seeder.Chunk + 1
 		seeded = size
 		sc.Seeded = counts

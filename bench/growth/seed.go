@@ -131,6 +131,8 @@ type Seeder struct {
 	Workers int
 	// Chunk is the payments per COPY transaction.
 	Chunk int
+	// Progress, if set, is called with the running totals after each chunk (one call at a time).
+	Progress func(Counts)
 }
 
 // Counts says what one Add inserted.
@@ -183,6 +185,9 @@ func (s *Seeder) Add(ctx context.Context, pool *pgxpool.Pool, n int, firstChunk 
 					}
 					mu.Lock()
 					total.add(got)
+					if s.Progress != nil {
+						s.Progress(total)
+					}
 					mu.Unlock()
 				}
 				return nil
