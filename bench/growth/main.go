@@ -188,6 +188,11 @@ func run(ctx context.Context) error {
 		t0 := time.Now()
 		add := size - seeded
 		logf("seeding %d payments (to %d)", add, size)
+		// No autovacuum while copying (it would scan the growing tables over and over); the
+		// VACUUM below does its work once, and autovacuum is back for the measurements.
+		if err := setSystem(ctx, pool, "autovacuum", "off"); err != nil {
+			return err
+		}
 		dropped, err := dropIndexesIfWorth(ctx, pool, seeded, add)
 		if err != nil {
 			return err
@@ -215,6 +220,9 @@ func run(ctx context.Context) error {
 			return fmt.Errorf("vacuum: %w", err)
 		}
 		sc.VacuumSeconds = time.Since(t0).Seconds()
+		if err := setSystem(ctx, pool, "autovacuum", "on"); err != nil {
+			return err
+		}
 
 		tempBefore := dirBytes(st.temporalDir())
 		latencyN, throughputN := envInt("GROWTH_LATENCY_PAYMENTS", 300), envInt("GROWTH_THROUGHPUT_PAYMENTS", 1000)
@@ -273,6 +281,8 @@ func run(ctx context.Context) error {
 		res.Temporal = tp
 		if err != nil {
 			printReport(os.Stdout, res)
+			line, _ := json.Marshal(res)
+			fmt.Println(string(line))
 			return fmt.Errorf("temporal part: %w", err)
 		}
 	}
@@ -315,6 +325,15 @@ func commit() string {
 		c += "+dirty"
 	}
 	return c
+}
+
+// setSystem changes a server setting that a reload applies.
+func setSystem(ctx context.Context, pool *pgxpool.Pool, name, value string) error {
+	if _, err := pool.Exec(ctx, fmt.Sprintf("ALTER SYSTEM SET %s = '%s'", name, value)); err != nil {
+		return err
+	}
+	_, err := pool.Exec(ctx, "SELECT pg_reload_conf()")
+	return err
 }
 
 // seededTables are the tables the seeder copies into.

@@ -96,6 +96,9 @@ func (c *client) timeGets(ctx context.Context, paths []string, n int) (Latency, 
 		if i >= 3 && time.Since(began) > figureBudget {
 			break
 		}
+		if i == -1 && time.Since(began) > time.Second {
+			continue // one warm-up is enough for a route that takes seconds
+		}
 		p := paths[(i+len(paths))%len(paths)]
 		began := time.Now()
 		if _, err := c.get(ctx, p); err != nil {
@@ -132,8 +135,11 @@ func measureReads(ctx context.Context, pool *pgxpool.Pool, c *client, merchant u
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	if f.Stats, err = c.timeGets(ctx, []string{"/api/v1/stats"}, reps); err != nil {
+		return err
+	}
 	if len(ids) == 0 {
-		return fmt.Errorf("merchant %s has no payments", merchant)
+		return nil // a small merchant at a small size: nothing to get or page through
 	}
 	if f.Get, err = c.timeGets(ctx, ids, reps); err != nil {
 		return err
@@ -156,9 +162,6 @@ func measureReads(ctx context.Context, pool *pgxpool.Pool, c *client, merchant u
 		}
 	} else {
 		f.DeepPage = f.FirstPage
-	}
-	if f.Stats, err = c.timeGets(ctx, []string{"/api/v1/stats"}, reps); err != nil {
-		return err
 	}
 	return nil
 }
