@@ -95,7 +95,7 @@ bench:
 # Temporal server's disk under a short retention and its Web UI queries with 1 000 000 closed
 # workflows. About 25 minutes; GROWTH_SIZES="2000 20000" for a quick run. See bench/RESULTS.md.
 bench-growth: build
-	@./scripts/install-deps.sh postgres
+	@./scripts/install-deps.sh postgres sqlite3
 	$(GO) run ./bench/growth
 
 clean:

@@ -2,6 +2,7 @@
 # Installs the system packages the gateway needs and that are missing, with apt-get:
 #   postgres  PostgreSQL server binaries (initdb, pg_ctl), for `make dev` and the tests
 #   chromium  Debian's Chromium, for the browser tests (never a downloaded browser)
+#   sqlite3   the SQLite shell, with which `make bench-growth` fills Temporal's visibility store
 set -euo pipefail
 
 missing=()
@@ -13,6 +14,8 @@ for what in "$@"; do
       fi ;;
     chromium)
       command -v chromium >/dev/null || missing+=(chromium) ;;
+    sqlite3)
+      command -v sqlite3 >/dev/null || missing+=(sqlite3) ;;
     *) echo "install-deps: unknown dependency $what" >&2; exit 2 ;;
   esac
 done
