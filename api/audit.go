@@ -99,7 +99,8 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	rows, more := page(l, rows)
-	total, err := s.queries.CountAudit(ctx, db.CountAuditParams{MerchantID: &m.ID, CreatedGte: l.createdGTE, CreatedLt: l.createdLT})
+	sp := l.span()
+	total, err := s.queries.CountAudit(ctx, db.CountAuditParams{MerchantID: m.ID, Whole: sp.whole, FirstDay: sp.firstDay, EndDay: sp.endDay, HeadGte: sp.headGTE, HeadLt: sp.headLT, TailGte: sp.tailGTE, TailLt: sp.tailLT})
 	if err != nil {
 		return err
 	}

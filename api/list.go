@@ -159,3 +159,33 @@ func parseAuditID(id string) (int64, error) {
 	}
 	return n, nil
 }
+
+// totalSpan is how a list's total is counted for its creation range without reading every row
+// (the Count* queries): with no range, the merchant's all-time running totals (whole); else
+// the whole UTC days of the range, [firstDay, endDay), from the daily running totals, and the
+// rows of the partial days at either end, [headGTE, headLT) and [tailGTE, tailLT), counted through
+// the list's index: at most two days of rows, however many are stored. Empty spans are [t, t).
+type totalSpan struct {
+	whole                            bool
+	firstDay, endDay                 time.Time
+	headGTE, headLT, tailGTE, tailLT time.Time
+}
+
+// span splits the list's creation range for its total.
+func (l listQuery) span() totalSpan {
+	gte, lt := l.createdGTE.UTC(), l.createdLT.UTC()
+	if gte.Equal(farPast) && lt.Equal(farFuture) {
+		return totalSpan{whole: true, firstDay: farPast, endDay: farPast,
+			headGTE: farPast, headLT: farPast, tailGTE: farPast, tailLT: farPast}
+	}
+	const day = 24 * time.Hour
+	first := gte.Truncate(day) // UTC midnight: Truncate counts from the zero time, a UTC midnight
+	if first.Before(gte) {
+		first = first.Add(day)
+	}
+	end := lt.Truncate(day)
+	if !first.Before(end) {
+		return totalSpan{firstDay: first, endDay: first, headGTE: gte, headLT: lt, tailGTE: lt, tailLT: lt}
+	}
+	return totalSpan{firstDay: first, endDay: end, headGTE: gte, headLT: first, tailGTE: end, tailLT: lt}
+}

@@ -274,3 +274,67 @@ func TestListRefusesBadPagination(t *testing.T) {
 		}
 	}
 }
+
+// A list's total, read from the running totals for the whole days of its creation range and
+// counted from the rows for the partial days at either end, equals the number of objects the
+// list returns, for ranges over several days with and without filters.
+func TestListTotalsOverDays(t *testing.T) {
+	gw := gatewaytest.Start(t)
+	gw.StopWorker()
+	// Eight payments (and orders, and their events) spread over five days around 2026-03-10.
+	base := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
+	offsets := []time.Duration{-50 * time.Hour, -26 * time.Hour, -24 * time.Hour, -time.Second, 0, 5 * time.Hour, 30 * time.Hour, 71 * time.Hour}
+	for i, off := range offsets {
+		order := gw.MustCreate(t, "/api/v1/orders", map[string]any{"amount": 1000 + i})
+		body := map[string]any{"order_id": order["id"], "method": "upi", "vpa": "buyer@okicici"}
+		if i%2 == 1 {
+			body = map[string]any{"order_id": order["id"], "method": "card", "card": map[string]any{
+				"number": "4111111111111111", "expiry_month": 12, "expiry_year": 2040, "cvv": "123", "holder_name": "A"}}
+		}
+		p := gw.MustCreate(t, "/api/v1/payments", body)
+		at := base.Add(off)
+		for _, stmt := range []string{
+			`UPDATE payments SET created_at = $2 WHERE id = $1`,
+			`UPDATE orders SET created_at = $2 WHERE id = (SELECT order_id FROM payments WHERE id = $1)`,
+			`UPDATE webhook_logs SET created_at = $2 WHERE payment_id = $1`,
+		} {
+			if _, err := gw.Pool.Exec(context.Background(), stmt, p["id"], at); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	bounds := []string{"", "1772928000", "2026-03-08T01:00:00Z", "2026-03-09", "2026-03-09T00:00:00Z", "2026-03-09T23:59:59Z",
+		"2026-03-10", "2026-03-10T05:00:00Z", "2026-03-11T06:00:00Z", "2026-03-13", "2026-03-20"}
+	count := 0
+	for _, gte := range bounds {
+		for _, lt := range bounds {
+			var q []string
+			if gte != "" {
+				q = append(q, "created[gte]="+gte)
+			}
+			if lt != "" {
+				q = append(q, "created[lt]="+lt)
+			}
+			for _, c := range []struct {
+				l      list
+				filter string
+			}{
+				{list{"/api/v1/payments", "payments"}, ""},
+				{list{"/api/v1/payments", "payments"}, "method=card"},
+				{list{"/api/v1/orders", "orders"}, ""},
+				{list{"/api/v1/webhooks", "data"}, "event=payment.created"},
+			} {
+				query := strings.Join(append(slices.Clone(q), c.filter, "limit=100"), "&")
+				ids, _ := listPage(t, gw, c.l, query)
+				total := gw.Get(t, c.l.path+"?"+query).JSON(t)["total"]
+				if total != float64(len(ids)) {
+					t.Errorf("%s?%s: total %v, listed %d", c.l.path, query, total, len(ids))
+				}
+				count += len(ids)
+			}
+		}
+	}
+	if count == 0 {
+		t.Fatal("no range listed anything")
+	}
+}

@@ -120,7 +120,8 @@ func (s *Server) listOrders(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	rows, more := page(l, rows)
-	total, err := s.queries.CountOrders(ctx, db.CountOrdersParams{MerchantID: m.ID, CreatedGte: l.createdGTE, CreatedLt: l.createdLT})
+	sp := l.span()
+	total, err := s.queries.CountOrders(ctx, db.CountOrdersParams{MerchantID: m.ID, Whole: sp.whole, FirstDay: sp.firstDay, EndDay: sp.endDay, HeadGte: sp.headGTE, HeadLt: sp.headLT, TailGte: sp.tailGTE, TailLt: sp.tailLT})
 	if err != nil {
 		return err
 	}

@@ -314,7 +314,6 @@ func (s *Server) listPayments(w http.ResponseWriter, r *http.Request) error {
 	if to != nil {
 		l.narrow(farPast, *to)
 	}
-	filter.CreatedGte, filter.CreatedLt = l.createdGTE, l.createdLT
 	at, id, err := l.cursor("payments", func(id string) (time.Time, error) {
 		p, err := s.queries.GetPayment(ctx, db.GetPaymentParams{ID: id, MerchantID: m.ID})
 		return p.CreatedAt, err
@@ -334,6 +333,9 @@ func (s *Server) listPayments(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	rows, more := page(l, rows)
+	sp := l.span()
+	filter.Whole, filter.FirstDay, filter.EndDay = sp.whole, sp.firstDay, sp.endDay
+	filter.HeadGte, filter.HeadLt, filter.TailGte, filter.TailLt = sp.headGTE, sp.headLT, sp.tailGTE, sp.tailLT
 	total, err := s.queries.CountPayments(ctx, filter)
 	if err != nil {
 		return err

@@ -175,9 +175,9 @@ func (s *Server) listRefunds(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx, m := r.Context(), merchantFrom(r.Context())
-	filter := db.CountRefundsParams{MerchantID: m.ID, CreatedGte: l.createdGTE, CreatedLt: l.createdLT}
+	var paymentID *string
 	if v := r.URL.Query().Get("payment_id"); v != "" {
-		filter.PaymentID = &v
+		paymentID = &v
 	}
 	at, id, err := l.cursor("refunds", func(id string) (time.Time, error) {
 		rf, err := s.queries.GetRefund(ctx, db.GetRefundParams{ID: id, MerchantID: m.ID})
@@ -186,7 +186,7 @@ func (s *Server) listRefunds(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := db.ListRefundsParams{MerchantID: m.ID, PaymentID: filter.PaymentID, CreatedGte: l.createdGTE, CreatedLt: l.createdLT,
+	p := db.ListRefundsParams{MerchantID: m.ID, PaymentID: paymentID, CreatedGte: l.createdGTE, CreatedLt: l.createdLT,
 		CursorCreatedAt: at, CursorID: id, RowLimit: l.fetch(), RowOffset: l.offset}
 	var rows []db.Refund
 	if l.newer() {
@@ -198,7 +198,14 @@ func (s *Server) listRefunds(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	rows, more := page(l, rows)
-	total, err := s.queries.CountRefunds(ctx, filter)
+	var total int64
+	if paymentID != nil {
+		total, err = s.queries.CountPaymentRefunds(ctx, db.CountPaymentRefundsParams{PaymentID: *paymentID, MerchantID: m.ID,
+			CreatedGte: l.createdGTE, CreatedLt: l.createdLT})
+	} else {
+		sp := l.span()
+		total, err = s.queries.CountRefunds(ctx, db.CountRefundsParams{MerchantID: m.ID, Whole: sp.whole, FirstDay: sp.firstDay, EndDay: sp.endDay, HeadGte: sp.headGTE, HeadLt: sp.headLT, TailGte: sp.tailGTE, TailLt: sp.tailLT})
+	}
 	if err != nil {
 		return err
 	}

@@ -156,7 +156,8 @@ func (s *Server) listWebhookLogs(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	ctx, m := r.Context(), merchantFrom(r.Context())
-	filter := db.CountWebhookLogsParams{MerchantID: m.ID, CreatedGte: l.createdGTE, CreatedLt: l.createdLT}
+	sp := l.span()
+	filter := db.CountWebhookLogsParams{MerchantID: m.ID, Whole: sp.whole, FirstDay: sp.firstDay, EndDay: sp.endDay, HeadGte: sp.headGTE, HeadLt: sp.headLT, TailGte: sp.tailGTE, TailLt: sp.tailLT}
 	if filter.Status, err = enumParam(q.Get("status"), "status", "pending", "success", "failed"); err != nil {
 		return err
 	}

@@ -14,21 +14,52 @@ import (
 )
 
 const countAudit = `-- name: CountAudit :one
-SELECT count(*) FROM audit_log
-WHERE merchant_id = $1 AND created_at >= $2 AND created_at < $3
+SELECT ((
+    SELECT coalesce(sum(t.n), 0) FROM totals_merchant t
+    WHERE $1::boolean AND t.merchant_id = $2 AND t.kind = 'audit_log'
+) + (
+    SELECT coalesce(sum(t.n), 0) FROM totals_daily t
+    WHERE t.merchant_id = $2 AND t.kind = 'audit_log'
+      AND t.day >= $3::date AND t.day < $4::date
+) + (
+    SELECT count(*) FROM audit_log r
+    WHERE r.merchant_id = $2 AND r.created_at >= $5::timestamptz AND r.created_at < $6::timestamptz
+) + (
+    SELECT count(*) FROM audit_log r
+    WHERE r.merchant_id = $2 AND r.created_at >= $7::timestamptz AND r.created_at < $8::timestamptz
+))::bigint AS total
 `
 
 type CountAuditParams struct {
-	MerchantID *uuid.UUID
-	CreatedGte time.Time
-	CreatedLt  time.Time
+	Whole      bool
+	MerchantID uuid.UUID
+	FirstDay   time.Time
+	EndDay     time.Time
+	HeadGte    time.Time
+	HeadLt     time.Time
+	TailGte    time.Time
+	TailLt     time.Time
 }
 
+// How many of the merchant's audit log entries match, at a cost that does not grow with their number: with
+// no creation range (@whole) from the all-time running totals; else the whole UTC days of the
+// range [@first_day, @end_day) from the daily totals, and the rows of the partial days at either
+// end, [@head_gte, @head_lt) and [@tail_gte, @tail_lt), counted through the list's index (at
+// most two days of rows). The API splits the range (api/list.go, totalSpan).
 func (q *Queries) CountAudit(ctx context.Context, arg CountAuditParams) (int64, error) {
-	row := q.db.QueryRow(ctx, countAudit, arg.MerchantID, arg.CreatedGte, arg.CreatedLt)
-	var count int64
-	err := row.Scan(&count)
-	return count, err
+	row := q.db.QueryRow(ctx, countAudit,
+		arg.Whole,
+		arg.MerchantID,
+		arg.FirstDay,
+		arg.EndDay,
+		arg.HeadGte,
+		arg.HeadLt,
+		arg.TailGte,
+		arg.TailLt,
+	)
+	var total int64
+	err := row.Scan(&total)
+	return total, err
 }
 
 const getAuditCreatedAt = `-- name: GetAuditCreatedAt :one

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 type AuditLog struct {
@@ -116,6 +117,49 @@ type Session struct {
 	LastSeenAt time.Time
 	ExpiresAt  time.Time
 	RevokedAt  *time.Time
+}
+
+type TotalsDaily struct {
+	ID         int64
+	Kind       string
+	MerchantID uuid.UUID
+	Day        time.Time
+	Currency   string
+	Status     string
+	Detail     string
+	N          int64
+	Amount     pgtype.Numeric
+}
+
+type TotalsGlobal struct {
+	ID       int64
+	Kind     string
+	Currency string
+	Status   string
+	N        int64
+	Amount   pgtype.Numeric
+}
+
+type TotalsMerchant struct {
+	ID         int64
+	Kind       string
+	MerchantID uuid.UUID
+	Currency   string
+	Status     string
+	Detail     string
+	N          int64
+	Amount     pgtype.Numeric
+}
+
+type TotalsRecounted struct {
+	Kind       string
+	MerchantID uuid.UUID
+	Day        time.Time
+	Currency   string
+	Status     string
+	Detail     string
+	N          int64
+	Amount     pgtype.Numeric
 }
 
 type WebhookLog struct {

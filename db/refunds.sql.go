@@ -12,30 +12,80 @@ import (
 	"github.com/google/uuid"
 )
 
-const countRefunds = `-- name: CountRefunds :one
+const countPaymentRefunds = `-- name: CountPaymentRefunds :one
 SELECT count(*) FROM refunds
-WHERE merchant_id = $1
-  AND ($2::text IS NULL OR payment_id = $2)
+WHERE payment_id = $1 AND merchant_id = $2
   AND created_at >= $3 AND created_at < $4
 `
 
-type CountRefundsParams struct {
+type CountPaymentRefundsParams struct {
+	PaymentID  string
 	MerchantID uuid.UUID
-	PaymentID  *string
 	CreatedGte time.Time
 	CreatedLt  time.Time
 }
 
-func (q *Queries) CountRefunds(ctx context.Context, arg CountRefundsParams) (int64, error) {
-	row := q.db.QueryRow(ctx, countRefunds,
-		arg.MerchantID,
+// How many of the merchant's refunds of one payment were created within [@created_gte, @created_lt):
+// a payment's refunds, through idx_refunds_payment_id.
+func (q *Queries) CountPaymentRefunds(ctx context.Context, arg CountPaymentRefundsParams) (int64, error) {
+	row := q.db.QueryRow(ctx, countPaymentRefunds,
 		arg.PaymentID,
+		arg.MerchantID,
 		arg.CreatedGte,
 		arg.CreatedLt,
 	)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
+}
+
+const countRefunds = `-- name: CountRefunds :one
+SELECT ((
+    SELECT coalesce(sum(t.n), 0) FROM totals_merchant t
+    WHERE $1::boolean AND t.merchant_id = $2 AND t.kind = 'refunds'
+) + (
+    SELECT coalesce(sum(t.n), 0) FROM totals_daily t
+    WHERE t.merchant_id = $2 AND t.kind = 'refunds'
+      AND t.day >= $3::date AND t.day < $4::date
+) + (
+    SELECT count(*) FROM refunds r
+    WHERE r.merchant_id = $2 AND r.created_at >= $5::timestamptz AND r.created_at < $6::timestamptz
+) + (
+    SELECT count(*) FROM refunds r
+    WHERE r.merchant_id = $2 AND r.created_at >= $7::timestamptz AND r.created_at < $8::timestamptz
+))::bigint AS total
+`
+
+type CountRefundsParams struct {
+	Whole      bool
+	MerchantID uuid.UUID
+	FirstDay   time.Time
+	EndDay     time.Time
+	HeadGte    time.Time
+	HeadLt     time.Time
+	TailGte    time.Time
+	TailLt     time.Time
+}
+
+// How many of the merchant's refunds match, at a cost that does not grow with their number: with
+// no creation range (@whole) from the all-time running totals; else the whole UTC days of the
+// range [@first_day, @end_day) from the daily totals, and the rows of the partial days at either
+// end, [@head_gte, @head_lt) and [@tail_gte, @tail_lt), counted through the list's index (at
+// most two days of rows). The API splits the range (api/list.go, totalSpan).
+func (q *Queries) CountRefunds(ctx context.Context, arg CountRefundsParams) (int64, error) {
+	row := q.db.QueryRow(ctx, countRefunds,
+		arg.Whole,
+		arg.MerchantID,
+		arg.FirstDay,
+		arg.EndDay,
+		arg.HeadGte,
+		arg.HeadLt,
+		arg.TailGte,
+		arg.TailLt,
+	)
+	var total int64
+	err := row.Scan(&total)
+	return total, err
 }
 
 const createRefund = `-- name: CreateRefund :one

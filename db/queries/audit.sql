@@ -24,8 +24,25 @@ ORDER BY created_at, id
 LIMIT @row_limit OFFSET @row_offset;
 
 -- name: CountAudit :one
-SELECT count(*) FROM audit_log
-WHERE merchant_id = @merchant_id AND created_at >= @created_gte AND created_at < @created_lt;
+-- How many of the merchant's audit log entries match, at a cost that does not grow with their number: with
+-- no creation range (@whole) from the all-time running totals; else the whole UTC days of the
+-- range [@first_day, @end_day) from the daily totals, and the rows of the partial days at either
+-- end, [@head_gte, @head_lt) and [@tail_gte, @tail_lt), counted through the list's index (at
+-- most two days of rows). The API splits the range (api/list.go, totalSpan).
+SELECT ((
+    SELECT coalesce(sum(t.n), 0) FROM totals_merchant t
+    WHERE sqlc.arg(whole)::boolean AND t.merchant_id = @merchant_id AND t.kind = 'audit_log'
+) + (
+    SELECT coalesce(sum(t.n), 0) FROM totals_daily t
+    WHERE t.merchant_id = @merchant_id AND t.kind = 'audit_log'
+      AND t.day >= sqlc.arg(first_day)::date AND t.day < sqlc.arg(end_day)::date
+) + (
+    SELECT count(*) FROM audit_log r
+    WHERE r.merchant_id = @merchant_id AND r.created_at >= sqlc.arg(head_gte)::timestamptz AND r.created_at < sqlc.arg(head_lt)::timestamptz
+) + (
+    SELECT count(*) FROM audit_log r
+    WHERE r.merchant_id = @merchant_id AND r.created_at >= sqlc.arg(tail_gte)::timestamptz AND r.created_at < sqlc.arg(tail_lt)::timestamptz
+))::bigint AS total;
 
 -- name: GetAuditCreatedAt :one
 -- When the merchant's audit log entry was recorded: the position of a list cursor.

@@ -67,11 +67,33 @@ ORDER BY created_at, id
 LIMIT @row_limit OFFSET @row_offset;
 
 -- name: CountPayments :one
-SELECT count(*) FROM payments
-WHERE merchant_id = @merchant_id
-  AND (sqlc.narg('status')::text IS NULL OR status = sqlc.narg('status'))
-  AND (sqlc.narg('method')::text IS NULL OR method = sqlc.narg('method'))
-  AND created_at >= @created_gte AND created_at < @created_lt;
+-- How many of the merchant's payments match, at a cost that does not grow with their number: with
+-- no creation range (@whole) from the all-time running totals; else the whole UTC days of the
+-- range [@first_day, @end_day) from the daily totals, and the rows of the partial days at either
+-- end, [@head_gte, @head_lt) and [@tail_gte, @tail_lt), counted through the list's index (at
+-- most two days of rows). The API splits the range (api/list.go, totalSpan).
+SELECT ((
+    SELECT coalesce(sum(t.n), 0) FROM totals_merchant t
+    WHERE sqlc.arg(whole)::boolean AND t.merchant_id = @merchant_id AND t.kind = 'payments'
+      AND (sqlc.narg('status')::text IS NULL OR t.status = sqlc.narg('status'))
+      AND (sqlc.narg('method')::text IS NULL OR t.detail = sqlc.narg('method'))
+) + (
+    SELECT coalesce(sum(t.n), 0) FROM totals_daily t
+    WHERE t.merchant_id = @merchant_id AND t.kind = 'payments'
+      AND t.day >= sqlc.arg(first_day)::date AND t.day < sqlc.arg(end_day)::date
+      AND (sqlc.narg('status')::text IS NULL OR t.status = sqlc.narg('status'))
+      AND (sqlc.narg('method')::text IS NULL OR t.detail = sqlc.narg('method'))
+) + (
+    SELECT count(*) FROM payments r
+    WHERE r.merchant_id = @merchant_id AND r.created_at >= sqlc.arg(head_gte)::timestamptz AND r.created_at < sqlc.arg(head_lt)::timestamptz
+      AND (sqlc.narg('status')::text IS NULL OR r.status = sqlc.narg('status'))
+      AND (sqlc.narg('method')::text IS NULL OR r.method = sqlc.narg('method'))
+) + (
+    SELECT count(*) FROM payments r
+    WHERE r.merchant_id = @merchant_id AND r.created_at >= sqlc.arg(tail_gte)::timestamptz AND r.created_at < sqlc.arg(tail_lt)::timestamptz
+      AND (sqlc.narg('status')::text IS NULL OR r.status = sqlc.narg('status'))
+      AND (sqlc.narg('method')::text IS NULL OR r.method = sqlc.narg('method'))
+))::bigint AS total;
 
 -- name: FinishPayment :one
 -- Moves a pending payment to its final status; a payment that is already final is left alone

@@ -33,9 +33,31 @@ ORDER BY created_at, id
 LIMIT @row_limit OFFSET @row_offset;
 
 -- name: CountRefunds :one
+-- How many of the merchant's refunds match, at a cost that does not grow with their number: with
+-- no creation range (@whole) from the all-time running totals; else the whole UTC days of the
+-- range [@first_day, @end_day) from the daily totals, and the rows of the partial days at either
+-- end, [@head_gte, @head_lt) and [@tail_gte, @tail_lt), counted through the list's index (at
+-- most two days of rows). The API splits the range (api/list.go, totalSpan).
+SELECT ((
+    SELECT coalesce(sum(t.n), 0) FROM totals_merchant t
+    WHERE sqlc.arg(whole)::boolean AND t.merchant_id = @merchant_id AND t.kind = 'refunds'
+) + (
+    SELECT coalesce(sum(t.n), 0) FROM totals_daily t
+    WHERE t.merchant_id = @merchant_id AND t.kind = 'refunds'
+      AND t.day >= sqlc.arg(first_day)::date AND t.day < sqlc.arg(end_day)::date
+) + (
+    SELECT count(*) FROM refunds r
+    WHERE r.merchant_id = @merchant_id AND r.created_at >= sqlc.arg(head_gte)::timestamptz AND r.created_at < sqlc.arg(head_lt)::timestamptz
+) + (
+    SELECT count(*) FROM refunds r
+    WHERE r.merchant_id = @merchant_id AND r.created_at >= sqlc.arg(tail_gte)::timestamptz AND r.created_at < sqlc.arg(tail_lt)::timestamptz
+))::bigint AS total;
+
+-- name: CountPaymentRefunds :one
+-- How many of the merchant's refunds of one payment were created within [@created_gte, @created_lt):
+-- a payment's refunds, through idx_refunds_payment_id.
 SELECT count(*) FROM refunds
-WHERE merchant_id = @merchant_id
-  AND (sqlc.narg('payment_id')::text IS NULL OR payment_id = sqlc.narg('payment_id'))
+WHERE payment_id = @payment_id AND merchant_id = @merchant_id
   AND created_at >= @created_gte AND created_at < @created_lt;
 
 -- name: FinishRefund :one

@@ -1,22 +1,32 @@
 -- name: PaymentStats :one
--- Sums are numeric: no total of bigint amounts can overflow.
-SELECT count(*) AS total_transactions,
-       count(*) FILTER (WHERE status IN ('success', 'refunded')) AS successful_transactions,
-       count(*) FILTER (WHERE status <> 'pending') AS finished_transactions,
+-- The merchant's payments in one currency, from the running totals (totals_merchant): a handful
+-- of rows however many payments there are. Sums are numeric: no total of bigint amounts can overflow.
+SELECT coalesce(sum(n), 0)::bigint AS total_transactions,
+       coalesce(sum(n) FILTER (WHERE status IN ('success', 'refunded')), 0)::bigint AS successful_transactions,
+       coalesce(sum(n) FILTER (WHERE status <> 'pending'), 0)::bigint AS finished_transactions,
        coalesce(sum(amount) FILTER (WHERE status IN ('success', 'refunded')), 0)::numeric AS total_amount
-FROM payments
-WHERE merchant_id = $1 AND currency = $2;
+FROM totals_merchant
+WHERE merchant_id = $1 AND kind = 'payments' AND currency = $2;
 
 -- name: RefundedAmount :one
-SELECT coalesce(sum(amount), 0)::numeric FROM refunds
-WHERE merchant_id = $1 AND currency = $2 AND status = 'processed';
+-- The amount of the merchant's processed refunds in one currency, from the running totals.
+SELECT coalesce(sum(amount), 0)::numeric FROM totals_merchant
+WHERE merchant_id = $1 AND kind = 'refunds' AND currency = $2 AND status = 'processed';
 
 -- name: DailyVolume :many
--- Payments and the amount succeeded per UTC day since a time.
-SELECT (created_at AT TIME ZONE 'UTC')::date AS day,
-       count(*) AS payments,
+-- Payments and the amount succeeded per UTC day from a day on, from the running totals
+-- (totals_daily); days without payments are left out.
+SELECT day,
+       sum(n)::bigint AS payments,
        coalesce(sum(amount) FILTER (WHERE status IN ('success', 'refunded')), 0)::numeric AS amount
-FROM payments
-WHERE merchant_id = $1 AND currency = $2 AND created_at >= $3
+FROM totals_daily
+WHERE merchant_id = @merchant_id AND kind = 'payments' AND currency = @currency AND day >= @since::date
 GROUP BY day
+HAVING sum(n) <> 0
 ORDER BY day;
+
+-- name: RecountTotals :exec
+-- Rebuilds every running total from the rows (after a bulk load with triggers off, or a repair);
+-- writers of the counted tables wait until the caller's transaction ends.
+SELECT totals_recount();
+

@@ -1,0 +1,428 @@
+package db
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+
+	"github.com/paygate/paygate/pglocal/pgtest"
+)
+
+// pg gives each test a migrated database (no merchant: tests add their own).
+var pg = pgtest.New(func(ctx context.Context, url string) error {
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	return Migrate(ctx, pool)
+})
+
+func TestMain(m *testing.M) { os.Exit(pg.Run(m)) }
+
+func newPool(t testing.TB, url string) *pgxpool.Pool {
+	t.Helper()
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.MaxConns = 16
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	return pool
+}
+
+// addMerchant inserts a merchant with a webhook URL (so payments record events).
+func addMerchant(t testing.TB, pool *pgxpool.Pool) uuid.UUID {
+	t.Helper()
+	id := uuid.New()
+	_, err := pool.Exec(context.Background(), `INSERT INTO merchants (id, name, email, password_hash, api_key, api_secret_hash, webhook_url, webhook_secret)
+		VALUES ($1, 'm', $2, 'x', $2, '\x00', 'https://example.com/hook', 's')`, id, id.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// drift is what totals_drift() reports: the keys whose running totals differ from a recount.
+func drift(t testing.TB, pool *pgxpool.Pool) []string {
+	t.Helper()
+	rows, err := pool.Query(context.Background(), `SELECT level, kind, coalesce(merchant_id::text, ''), coalesce(day::text, ''),
+		currency, status, detail, kept_n, kept_amount::text, counted_n, counted_amount::text FROM totals_drift()`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for rows.Next() {
+		var level, kind, merchant, day, currency, status, detail, keptAmount, countedAmount string
+		var kept, counted int64
+		if err := rows.Scan(&level, &kind, &merchant, &day, &currency, &status, &detail, &kept, &keptAmount, &counted, &countedAmount); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprintf("%s %s %s %s %s %s %s: kept %d/%s, counted %d/%s", level, kind, merchant, day, currency,
+			status, detail, kept, keptAmount, counted, countedAmount))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// lifecycle runs one payment through what the gateway does to it, with the gateway's queries:
+// an order, the payment with its events, its outcome, webhook attempts, sometimes refunds and
+// their outcomes, an audit entry. It returns the first error.
+func lifecycle(ctx context.Context, pool *pgxpool.Pool, merchant uuid.UUID, rng *rand.Rand, seq int64) error {
+	q := New(pool)
+	currency := []string{"INR", "USD"}[rng.IntN(2)]
+	amount := int64(100 + rng.IntN(100_000))
+	o, err := q.CreateOrder(ctx, CreateOrderParams{ID: fmt.Sprintf("order_%d", seq), MerchantID: merchant, Amount: amount, Currency: currency, Notes: json.RawMessage(`{}`)})
+	if err != nil {
+		return fmt.Errorf("create order: %w", err)
+	}
+	payID := fmt.Sprintf("pay_%d", seq)
+	events, _ := json.Marshal([]map[string]any{
+		{"id": fmt.Sprintf("evt_%d_c", seq), "event": "payment.created", "data": map[string]any{"payment": map[string]any{}}},
+		{"id": fmt.Sprintf("evt_%d_p", seq), "event": "payment.pending", "data": map[string]any{"payment": map[string]any{}}},
+	})
+	vpa := "a@upi"
+	method, last4 := "upi", (*string)(nil)
+	if rng.IntN(2) == 0 {
+		method, vpa, last4 = "card", "", new(string)
+		*last4 = "4242"
+	}
+	p := CreatePaymentParams{ID: payID, Method: method, CardLast4: last4, CreatedAt: time.Now(), OrderID: o.ID, MerchantID: merchant, FailedSince: time.Now(), Events: events}
+	if method == "upi" {
+		p.Vpa = &vpa
+	}
+	if _, err := q.CreatePayment(ctx, p); err != nil {
+		return fmt.Errorf("create payment: %w", err)
+	}
+	attempt := func(ids ...string) error {
+		var params []RecordAttemptParams
+		for _, id := range ids {
+			status := []string{"success", "failed", "pending"}[rng.IntN(3)]
+			params = append(params, RecordAttemptParams{ID: id, Attempt: 1, Status: status})
+		}
+		var err error
+		q.RecordAttempt(ctx, params).Exec(func(_ int, e error) {
+			if e != nil && err == nil {
+				err = e
+			}
+		})
+		return err
+	}
+	if err := attempt(fmt.Sprintf("evt_%d_c", seq), fmt.Sprintf("evt_%d_p", seq)); err != nil {
+		return fmt.Errorf("attempts: %w", err)
+	}
+	if rng.IntN(10) == 0 {
+		return nil // stays pending
+	}
+	status := "success"
+	if rng.IntN(4) == 0 {
+		status = "failed"
+	}
+	// RecordPaymentOutcome's transaction: the outcome, the order, the outcome event.
+	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		qt := q.WithTx(tx)
+		if _, err := qt.FinishPayment(ctx, FinishPaymentParams{ID: payID, Status: status}); err != nil {
+			return err
+		}
+		if status == "success" {
+			if err := qt.MarkOrderPaid(ctx, o.ID); err != nil {
+				return err
+			}
+		}
+		payload, _ := json.Marshal([]map[string]any{{"id": fmt.Sprintf("evt_%d_o", seq), "event": "payment." + status}})
+		_, err := qt.RecordEvents(ctx, RecordEventsParams{Payloads: payload, MerchantID: merchant, PaymentID: &payID})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("outcome: %w", err)
+	}
+	if err := attempt(fmt.Sprintf("evt_%d_o", seq)); err != nil {
+		return fmt.Errorf("attempts: %w", err)
+	}
+	if rng.IntN(3) == 0 {
+		if _, err := q.ResetDelivery(ctx, ResetDeliveryParams{ID: fmt.Sprintf("evt_%d_o", seq), MerchantID: merchant}); err != nil {
+			return fmt.Errorf("reset delivery: %w", err)
+		}
+	}
+	if err := q.RecordAudit(ctx, RecordAuditParams{MerchantID: &merchant, Actor: "t", Action: "payment.test", SourceAddress: "127.0.0.1", Details: json.RawMessage(`{}`)}); err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	if status != "success" || rng.IntN(2) == 0 {
+		return nil
+	}
+	// Up to two refunds, as POST /refunds and RecordRefundOutcome do them.
+	left := amount
+	for i := range 1 + rng.IntN(2) {
+		part := left
+		if i == 0 && rng.IntN(2) == 0 {
+			part = max(1, left/2)
+		}
+		rfID := fmt.Sprintf("rfnd_%d_%d", seq, i)
+		err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+			qt := q.WithTx(tx)
+			if _, err := qt.GetPaymentForUpdate(ctx, GetPaymentForUpdateParams{ID: payID, MerchantID: merchant}); err != nil {
+				return err
+			}
+			if _, err := qt.AddRefundedAmount(ctx, AddRefundedAmountParams{ID: payID, Delta: part}); err != nil {
+				return err
+			}
+			_, err := qt.CreateRefund(ctx, CreateRefundParams{ID: rfID, PaymentID: payID, OrderID: o.ID, MerchantID: merchant, Amount: part, Currency: currency})
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("refund: %w", err)
+		}
+		left -= part
+		outcome := "processed"
+		if rng.IntN(4) == 0 {
+			outcome = "failed"
+		}
+		err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+			qt := q.WithTx(tx)
+			if _, err := qt.LockRefundedPayment(ctx, rfID); err != nil {
+				return err
+			}
+			if _, err := qt.FinishRefund(ctx, FinishRefundParams{ID: rfID, Status: outcome}); err != nil {
+				return err
+			}
+			if outcome == "failed" {
+				left += part
+				_, err := qt.AddRefundedAmount(ctx, AddRefundedAmountParams{ID: payID, Delta: -part})
+				return err
+			}
+			return qt.MarkPaymentRefunded(ctx, payID)
+		})
+		if err != nil {
+			return fmt.Errorf("refund outcome: %w", err)
+		}
+		if left == 0 {
+			break
+		}
+	}
+	return nil
+}
+
+// The running totals equal a full recount after payments, refunds, webhook attempts and audit
+// entries written from several goroutines at once for two merchants (the same keys, so the
+// writers contend for the same totals rows), and no writer ever fails or deadlocks.
+func TestTotalsExactUnderConcurrentWrites(t *testing.T) {
+	t.Parallel()
+	pool := newPool(t, pg.NewDatabase(t))
+	merchants := []uuid.UUID{addMerchant(t, pool), addMerchant(t, pool)}
+	const workers, each = 8, 40
+	var seq atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(w), 7))
+			for range each {
+				if err := lifecycle(context.Background(), pool, merchants[rng.IntN(2)], rng, seq.Add(1)); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if d := drift(t, pool); len(d) > 0 {
+		t.Fatalf("running totals differ from a recount:\n%v", d)
+	}
+	// The figures the dashboard reads, from the totals, equal the rows' own count.
+	q := New(pool)
+	for _, m := range merchants {
+		st, err := q.PaymentStats(context.Background(), PaymentStatsParams{MerchantID: m, Currency: "INR"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var total, ok int64
+		if err := pool.QueryRow(context.Background(), `SELECT count(*), count(*) FILTER (WHERE status IN ('success', 'refunded'))
+			FROM payments WHERE merchant_id = $1 AND currency = 'INR'`, m).Scan(&total, &ok); err != nil {
+			t.Fatal(err)
+		}
+		if st.TotalTransactions != total || st.SuccessfulTransactions != ok || total == 0 {
+			t.Errorf("PaymentStats = %+v, rows: %d, %d successful", st, total, ok)
+		}
+	}
+	// A recount leaves them as they are, and a write with the triggers off is a drift that a
+	// recount repairs.
+	if err := q.RecountTotals(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if d := drift(t, pool); len(d) > 0 {
+		t.Fatalf("after a recount: %v", d)
+	}
+	err := pgx.BeginFunc(context.Background(), pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(context.Background(), "SET LOCAL session_replication_role = replica"); err != nil {
+			return err
+		}
+		_, err := tx.Exec(context.Background(), "UPDATE payments SET status = 'failed' WHERE status = 'pending'")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(drift(t, pool)) == 0 {
+		t.Fatal("a write with the triggers off shows no drift: the check cannot fail")
+	}
+	if err := q.RecountTotals(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if d := drift(t, pool); len(d) > 0 {
+		t.Fatalf("after a recount: %v", d)
+	}
+}
+
+// Migration 00007 backfills the totals from the rows already there, exactly, while payments keep
+// being written: writers wait for the migration's locks, and what they write after it is counted
+// by the triggers.
+func TestTotalsBackfillWhileWriting(t *testing.T) {
+	t.Parallel()
+	cluster := pg.Cluster()
+	ctx := context.Background()
+	name := fmt.Sprintf("backfill_%d", time.Now().UnixNano())
+	if err := cluster.EnsureDatabase(ctx, name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(ctx, cluster.URL("postgres"))
+		if err == nil {
+			conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+			conn.Close(ctx)
+		}
+	})
+	pool := newPool(t, cluster.URL(name))
+	dir, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlDB := stdlib.OpenDBFromPool(pool)
+	defer sqlDB.Close()
+	provider, err := goose.NewProvider(goose.DialectPostgres, sqlDB, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := provider.UpTo(ctx, 6); err != nil {
+		t.Fatal(err)
+	}
+	merchant := addMerchant(t, pool)
+	var seq atomic.Int64
+	write := func(n int, rng *rand.Rand) error {
+		for range n {
+			if err := lifecycle(ctx, pool, merchant, rng, seq.Add(1)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := write(50, rand.New(rand.NewPCG(1, 1))); err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(w), 2))
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				// A writer caught in the migration's taking of its locks may be the
+				// one PostgreSQL aborts to break a deadlock; it is retried, as the
+				// gateway retries a failed step.
+				if err := write(1, rng); err != nil && !isDeadlock(err) {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	time.Sleep(100 * time.Millisecond)
+	if _, err := provider.UpTo(ctx, 7); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if seq.Load() < 60 {
+		t.Fatalf("only %d payments written: no write raced the migration", seq.Load())
+	}
+	if d := drift(t, pool); len(d) > 0 {
+		t.Fatalf("running totals differ from a recount after the migration:\n%v", d)
+	}
+}
+
+func isDeadlock(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "40P01"
+}
+
+// BenchmarkLifecycle measures payments/s through lifecycle from 8 goroutines with the totals'
+// triggers on and off (session_replication_role = replica): what the running totals cost writers.
+func BenchmarkLifecycle(b *testing.B) {
+	for _, mode := range []string{"origin", "replica"} {
+		b.Run("triggers="+map[string]string{"origin": "on", "replica": "off"}[mode], func(b *testing.B) {
+			url := pg.NewDatabase(b)
+			cfg, err := pgxpool.ParseConfig(url)
+			if err != nil {
+				b.Fatal(err)
+			}
+			cfg.ConnConfig.RuntimeParams["session_replication_role"] = mode
+			pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer pool.Close()
+			merchant := addMerchant(b, pool)
+			var seq atomic.Int64
+			b.SetParallelism(4) // 4 × GOMAXPROCS goroutines
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				rng := rand.New(rand.NewPCG(uint64(seq.Add(1_000_000_000)), 3))
+				for pb.Next() {
+					if err := lifecycle(context.Background(), pool, merchant, rng, seq.Add(1)); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "payments/s")
+		})
+	}
+}
