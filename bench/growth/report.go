@@ -80,7 +80,11 @@ func printReport(w io.Writer, res *Result) {
 			v := t.Visibility
 			fmt.Fprintf(w, "  visibility: %d closed workflows inserted in %.0f s (%d rows in the store)\n", v.Inserted, v.InsertSeconds, v.Rows)
 			for _, q := range v.Queries {
-				fmt.Fprintf(w, "  %-60s p50 %s ms, max %s ms (%d rows in the first page)\n", q.What, num(q.P50), num(q.Max), q.FirstPage)
+				if q.Error != "" {
+					fmt.Fprintf(w, "  %-45s no answer: %s\n", q.What, q.Error)
+					continue
+				}
+				fmt.Fprintf(w, "  %-45s p50 %s ms, max %s ms (%d: rows in the first page, or the count)\n", q.What, num(q.P50), num(q.Max), q.FirstPage)
 			}
 		}
 	}
