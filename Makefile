@@ -93,7 +93,8 @@ bench:
 # Growth benchmark: grows the database of a `gateway dev` (free ports, temporary directory) by COPY
 # to 10 000 000 payments, measuring at 10 000, 1 000 000 and 10 000 000; then the embedded
 # Temporal server's disk under a short retention and its Web UI queries with 1 000 000 closed
-# workflows. About 25 minutes; GROWTH_SIZES="2000 20000" for a quick run. See bench/RESULTS.md.
+# workflows. 42 minutes on this 2-core machine while shared (bench/RESULTS.md); GROWTH_SIZES="2000 20000"
+# for a quick run (variables: bench/growth/main.go).
 bench-growth: build
 	@./scripts/install-deps.sh postgres sqlite3
 	$(GO) run ./bench/growth
