@@ -50,6 +50,12 @@ type Config struct {
 	// client). See package clientip.
 	TrustedProxies []netip.Prefix
 
+	// DevTemporalRetention (DEV_TEMPORAL_RETENTION, a Go duration such as 168h or 1m) is how long
+	// the embedded Temporal server keeps closed workflows; 0 means its default of 7 days. It applies
+	// when the namespace is created (a new DATA_DIR). Only `make bench-growth` shortens it, to show
+	// that the SQLite files stop growing once retention deletes as fast as payments close.
+	DevTemporalRetention time.Duration
+
 	Limits AbuseLimits
 
 	Bank         BankConfig
@@ -161,6 +167,7 @@ func FromEnv() (Config, error) {
 			APISecret: e.str("TEST_API_SECRET", "secret_test_xyz789"),
 		},
 	}
+	c.DevTemporalRetention = e.duration("DEV_TEMPORAL_RETENTION", 0)
 	if e.bool("WEBHOOK_RETRY_INTERVALS_TEST", false) {
 		c.Webhooks.RetryIntervals = []time.Duration{5 * time.Second, 10 * time.Second, 15 * time.Second, 20 * time.Second}
 	}

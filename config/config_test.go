@@ -24,7 +24,7 @@ func TestWebhookRetryIntervals(t *testing.T) {
 
 func TestRejectsUnparsableValues(t *testing.T) {
 	for name, value := range map[string]string{"PORT": "eighty", "TEST_MODE": "maybe", "TEST_PROCESSING_DELAY": "-5",
-		"TRUSTED_PROXIES": "10.0.0.0/8,proxy.internal", "ORDER_FAILED_PAYMENT_LIMIT": "-1"} {
+		"TRUSTED_PROXIES": "10.0.0.0/8,proxy.internal", "ORDER_FAILED_PAYMENT_LIMIT": "-1", "DEV_TEMPORAL_RETENTION": "7"} {
 		t.Run(name, func(t *testing.T) {
 			t.Setenv(name, value)
 			if _, err := FromEnv(); err == nil {
@@ -45,6 +45,17 @@ func TestDefaults(t *testing.T) {
 	if c.Port != 8000 || c.BindAddress != "127.0.0.1" || c.TaskQueue != "payments" || c.Bank.ProcessingDelay != time.Second ||
 		!c.Bank.PaymentSuccess || c.TestMerchant.APIKey != "key_test_abc123" {
 		t.Errorf("defaults %+v", c)
+	}
+}
+
+func TestDevTemporalRetention(t *testing.T) {
+	t.Setenv("DEV_TEMPORAL_RETENTION", "")
+	if c, err := FromEnv(); err != nil || c.DevTemporalRetention != 0 {
+		t.Errorf("unset: %s, %v; want 0 (devtemporal's default of 7 days)", c.DevTemporalRetention, err)
+	}
+	t.Setenv("DEV_TEMPORAL_RETENTION", "90s")
+	if c, err := FromEnv(); err != nil || c.DevTemporalRetention != 90*time.Second {
+		t.Errorf("90s: %s, %v", c.DevTemporalRetention, err)
 	}
 }
 

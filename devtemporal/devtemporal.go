@@ -57,8 +57,11 @@ const (
 	// attributes), in a file and over a connection of its own.
 	visibilityFileName = "visibility.db"
 
-	clusterName = "active"
-	retention   = 7 * 24 * time.Hour
+	clusterName      = "active"
+	defaultRetention = 7 * 24 * time.Hour
+	// maxRetentionJitter is Temporal's default spread of the deletion timers of closed workflows
+	// (history.retentionTimerJitterDuration); a shorter retention gets a tenth of itself.
+	maxRetentionJitter = 30 * time.Minute
 
 	// readyTimeout caps how long Start waits for the frontend (and UI) to answer
 	// when the caller's context has no earlier deadline.
@@ -79,8 +82,12 @@ type Config struct {
 	Port int
 	// UIPort is the Temporal Web UI HTTP port, default 8233; -1 disables the UI.
 	UIPort int
-	// Namespace is created on first boot (retention 7 days); default "default".
+	// Namespace is created on first boot (with Retention); default "default".
 	Namespace string
+	// Retention is how long closed workflows are kept, set when the namespace is created (a
+	// data directory's first boot); default 7 days. Temporal deletes a closed workflow at its
+	// close time plus Retention plus a random delay of up to min(30 min, Retention/10).
+	Retention time.Duration
 	// SearchAttributes are custom search attributes registered in Namespace on
 	// every boot; ones that already exist with the same type are left alone.
 	// SQLite visibility offers a fixed number of slots per type (for example
@@ -208,7 +215,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		temporal.WithLogger(logger),
 		temporal.WithAuthorizer(authorizer),
 		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return claimMapper }),
-		temporal.WithDynamicConfigClient(dynamicConfig()),
+		temporal.WithDynamicConfigClient(dynamicConfig(cfg.Retention)),
 		temporal.WithCustomMetricsHandler(metrics.NoopMetricsHandler),
 	)
 	if err != nil {
@@ -348,6 +355,12 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Namespace == "" {
 		c.Namespace = defaultNamespace
 	}
+	if c.Retention == 0 {
+		c.Retention = defaultRetention
+	}
+	if c.Retention < 0 {
+		return c, fmt.Errorf("devtemporal: negative retention %s", c.Retention)
+	}
 	for name, typ := range c.SearchAttributes {
 		if name == "" || typ == enumspb.INDEXED_VALUE_TYPE_UNSPECIFIED {
 			return c, fmt.Errorf("devtemporal: search attribute %q needs a name and a type", name)
@@ -432,7 +445,7 @@ func prepareDatabase(cfg Config, dbPath string) (*config.SQL, error) {
 	if err != nil {
 		return nil, fmt.Errorf("devtemporal: namespace %q: %w", cfg.Namespace, err)
 	}
-	ns.Detail.Config.Retention = durationpb.New(retention)
+	ns.Detail.Config.Retention = durationpb.New(cfg.Retention)
 	if err := sqliteschema.CreateNamespaces(sqlCfg, ns); err != nil {
 		if strings.Contains(err.Error(), "SQLITE_BUSY") {
 			// The file is opened with locking_mode=exclusive.
@@ -521,9 +534,10 @@ func buildServerConfig(cfg Config, sqlCfg, visCfg *config.SQL, internalPorts [3]
 
 // dynamicConfig holds the values measured as best for one machine with one
 // SQLite connection (see shared/reference/temporal-notes.md).
-func dynamicConfig() dynamicconfig.StaticClient {
+func dynamicConfig(retention time.Duration) dynamicconfig.StaticClient {
 	const high = 100000
 	return dynamicconfig.StaticClient{
+		dynamicconfig.RetentionTimerJitterDuration.Key():       min(maxRetentionJitter, retention/10),
 		dynamicconfig.FrontendPersistenceMaxQPS.Key():          10000,
 		dynamicconfig.HistoryPersistenceMaxQPS.Key():           45000,
 		dynamicconfig.MatchingPersistenceMaxQPS.Key():          high,

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
@@ -575,6 +576,55 @@ func TestUnusedVisibilityIndexesDropped(t *testing.T) {
 	for _, name := range []string{"default_idx", "by_workflow_type", "by_status", "by_task_queue", "by_keyword_01", "by_int_01", "by_temporal_namespace_division"} {
 		if !indexes[name] {
 			t.Errorf("index %s was dropped", name)
+		}
+	}
+}
+
+// TestRetentionDeletesClosedWorkflows: a short Config.Retention is the namespace's, and a closed
+// workflow is deleted once it has passed (Temporal's deletion timer, with the jitter Start bounds
+// to a tenth of the retention), which is what keeps the SQLite files from growing without end.
+// Without Retention the namespace keeps closed workflows 7 days.
+func TestRetentionDeletesClosedWorkflows(t *testing.T) {
+	for _, tc := range []struct {
+		set, want time.Duration
+	}{{0, 7 * 24 * time.Hour}, {2 * time.Second, 2 * time.Second}} {
+		ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+		defer cancel()
+		srv, err := devtemporal.Start(ctx, devtemporal.Config{DataDir: t.TempDir(), Port: freePort(t), UIPort: -1,
+			Retention: tc.set, SearchAttributes: baseSearchAttributes, Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatalf("Start: %v", err)
+		}
+		defer srv.Stop()
+		c, stop := newClientAndWorker(t, srv)
+		defer stop()
+		ns, err := c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: "default"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ns.Config.WorkflowExecutionRetentionTtl.AsDuration(); got != tc.want {
+			t.Fatalf("Retention %s: namespace retention %s, want %s", tc.set, got, tc.want)
+		}
+		if tc.set == 0 {
+			continue
+		}
+		run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "retained", TaskQueue: taskQueue}, Empty)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := run.Get(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+		for {
+			_, err := c.DescribeWorkflowExecution(ctx, "retained", run.GetRunID())
+			var notFound *serviceerror.NotFound
+			if errors.As(err, &notFound) {
+				break
+			}
+			if ctx.Err() != nil {
+				t.Fatalf("the closed workflow is still there 90 s after it closed with a 2 s retention: %v", err)
+			}
+			time.Sleep(500 * time.Millisecond)
 		}
 	}
 }

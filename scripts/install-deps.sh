@@ -3,6 +3,7 @@
 #   postgres  PostgreSQL server binaries (initdb, pg_ctl), for `make dev` and the tests
 #   chromium  Debian's Chromium, for the browser tests (never a downloaded browser)
 #   redis     Debian's Redis server, for the peer of `make bench-peer` (bench/peer.sh)
+#   sqlite3   the SQLite shell, with which `make bench-growth` fills Temporal's visibility store
 set -euo pipefail
 
 missing=()
@@ -16,6 +17,8 @@ for what in "$@"; do
       command -v chromium >/dev/null || missing+=(chromium) ;;
     redis)
       command -v redis-server >/dev/null || missing+=(redis-server) ;;
+    sqlite3)
+      command -v sqlite3 >/dev/null || missing+=(sqlite3) ;;
     *) echo "install-deps: unknown dependency $what" >&2; exit 2 ;;
   esac
 done

@@ -117,6 +117,7 @@ func startTemporal(ctx context.Context, log *slog.Logger, cfg config.Config) (*d
 		DataDir:          filepath.Join(cfg.DataDir, "temporal"),
 		Port:             cfg.DevTemporalPort,
 		UIPort:           cfg.DevTemporalUIPort,
+		Retention:        cfg.DevTemporalRetention,
 		Namespace:        cfg.TemporalNamespace,
 		SearchAttributes: workflows.SearchAttributeTypes,
 		Logger:           log.With("component", "temporal"),
