@@ -118,12 +118,13 @@ BEGIN
 END $$;
 -- +goose StatementEnd
 
--- One statement-level trigger function per table, over the statement's transition tables: it
--- takes the old rows' keys away (UPDATE, DELETE) and adds the new rows' (INSERT, UPDATE), one
--- totals_add per key that changed, so a statement of a million rows costs one update per key, and
--- an update that changes no key (a webhook attempt that leaves the status alone, a refund
--- reserving amount_refunded) nets to nothing. Any status value is a key of its own: new statuses
--- need no change here.
+-- Inserts and deletes: one statement-level trigger function per table, over the statement's
+-- transition table, one totals_add per key, so a statement of a million rows costs one update per
+-- key. Updates: a row-level trigger that fires only WHEN a counted column changes (in C, before
+-- any function runs), moving the row from its old key to its new one; the updates a payment's
+-- life makes without changing a key (an order marked paid, a webhook attempt that leaves the
+-- status alone, amount_refunded reserved, a capture) cost nothing here. Any status value is a key
+-- of its own: new statuses need no change here.
 -- +goose StatementBegin
 CREATE FUNCTION totals_payments() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -139,15 +140,6 @@ BEGIN
         FOR d IN SELECT k.merchant_id, k.day, k.currency, k.status, k.detail, sum(k.n)::bigint AS n, sum(k.amount) AS amount
                  FROM (SELECT r.merchant_id, (r.created_at AT TIME ZONE 'UTC')::date AS day, r.currency AS currency, r.status AS status, r.method AS detail, -1::bigint AS n, -r.amount AS amount FROM old_rows r) k
                  GROUP BY 1, 2, 3, 4, 5 LOOP
-            PERFORM totals_add('payments', d.merchant_id, d.day, d.currency, d.status, d.detail, d.n, d.amount);
-        END LOOP;
-    ELSE
-        FOR d IN SELECT k.merchant_id, k.day, k.currency, k.status, k.detail, sum(k.n)::bigint AS n, sum(k.amount) AS amount
-                 FROM (SELECT r.merchant_id, (r.created_at AT TIME ZONE 'UTC')::date AS day, r.currency AS currency, r.status AS status, r.method AS detail, 1::bigint AS n, r.amount AS amount FROM new_rows r
-                       UNION ALL
-                       SELECT r.merchant_id, (r.created_at AT TIME ZONE 'UTC')::date AS day, r.currency AS currency, r.status AS status, r.method AS detail, -1::bigint AS n, -r.amount AS amount FROM old_rows r) k
-                 GROUP BY 1, 2, 3, 4, 5
-                 HAVING sum(k.n) <> 0 OR sum(k.amount) <> 0 LOOP
             PERFORM totals_add('payments', d.merchant_id, d.day, d.currency, d.status, d.detail, d.n, d.amount);
         END LOOP;
     END IF;
@@ -172,15 +164,6 @@ BEGIN
                  GROUP BY 1, 2, 3, 4, 5 LOOP
             PERFORM totals_add('refunds', d.merchant_id, d.day, d.currency, d.status, d.detail, d.n, d.amount);
         END LOOP;
-    ELSE
-        FOR d IN SELECT k.merchant_id, k.day, k.currency, k.status, k.detail, sum(k.n)::bigint AS n, sum(k.amount) AS amount
-                 FROM (SELECT r.merchant_id, (r.created_at AT TIME ZONE 'UTC')::date AS day, r.currency AS currency, r.status AS status, ''::text AS detail, 1::bigint AS n, r.amount AS amount FROM new_rows r
-                       UNION ALL
-                       SELECT r.merchant_id, (r.created_at AT TIME ZONE 'UTC')::date AS day, r.currency AS currency, r.status AS status, ''::text AS detail, -1::bigint AS n, -r.amount AS amount FROM old_rows r) k
-                 GROUP BY 1, 2, 3, 4, 5
-                 HAVING sum(k.n) <> 0 OR sum(k.amount) <> 0 LOOP
-            PERFORM totals_add('refunds', d.merchant_id, d.day, d.currency, d.status, d.detail, d.n, d.amount);
-        END LOOP;
     END IF;
     RETURN NULL;
 END $$;
@@ -201,15 +184,6 @@ BEGIN
         FOR d IN SELECT k.merchant_id, k.day, k.currency, k.status, k.detail, sum(k.n)::bigint AS n, sum(k.amount) AS amount
                  FROM (SELECT r.merchant_id, (r.created_at AT TIME ZONE 'UTC')::date AS day, r.currency AS currency, ''::text AS status, ''::text AS detail, -1::bigint AS n, -r.amount AS amount FROM old_rows r) k
                  GROUP BY 1, 2, 3, 4, 5 LOOP
-            PERFORM totals_add('orders', d.merchant_id, d.day, d.currency, d.status, d.detail, d.n, d.amount);
-        END LOOP;
-    ELSE
-        FOR d IN SELECT k.merchant_id, k.day, k.currency, k.status, k.detail, sum(k.n)::bigint AS n, sum(k.amount) AS amount
-                 FROM (SELECT r.merchant_id, (r.created_at AT TIME ZONE 'UTC')::date AS day, r.currency AS currency, ''::text AS status, ''::text AS detail, 1::bigint AS n, r.amount AS amount FROM new_rows r
-                       UNION ALL
-                       SELECT r.merchant_id, (r.created_at AT TIME ZONE 'UTC')::date AS day, r.currency AS currency, ''::text AS status, ''::text AS detail, -1::bigint AS n, -r.amount AS amount FROM old_rows r) k
-                 GROUP BY 1, 2, 3, 4, 5
-                 HAVING sum(k.n) <> 0 OR sum(k.amount) <> 0 LOOP
             PERFORM totals_add('orders', d.merchant_id, d.day, d.currency, d.status, d.detail, d.n, d.amount);
         END LOOP;
     END IF;
@@ -234,15 +208,6 @@ BEGIN
                  GROUP BY 1, 2, 3, 4, 5 LOOP
             PERFORM totals_add('webhook_logs', d.merchant_id, d.day, d.currency, d.status, d.detail, d.n, d.amount);
         END LOOP;
-    ELSE
-        FOR d IN SELECT k.merchant_id, k.day, k.currency, k.status, k.detail, sum(k.n)::bigint AS n, sum(k.amount) AS amount
-                 FROM (SELECT r.merchant_id, (r.created_at AT TIME ZONE 'UTC')::date AS day, ''::text AS currency, r.status AS status, r.event AS detail, 1::bigint AS n, 0::numeric AS amount FROM new_rows r
-                       UNION ALL
-                       SELECT r.merchant_id, (r.created_at AT TIME ZONE 'UTC')::date AS day, ''::text AS currency, r.status AS status, r.event AS detail, -1::bigint AS n, 0::numeric AS amount FROM old_rows r) k
-                 GROUP BY 1, 2, 3, 4, 5
-                 HAVING sum(k.n) <> 0 OR sum(k.amount) <> 0 LOOP
-            PERFORM totals_add('webhook_logs', d.merchant_id, d.day, d.currency, d.status, d.detail, d.n, d.amount);
-        END LOOP;
     END IF;
     RETURN NULL;
 END $$;
@@ -263,15 +228,6 @@ BEGIN
         FOR d IN SELECT k.merchant_id, k.day, k.currency, k.status, k.detail, sum(k.n)::bigint AS n, sum(k.amount) AS amount
                  FROM (SELECT r.merchant_id, (r.created_at AT TIME ZONE 'UTC')::date AS day, ''::text AS currency, ''::text AS status, ''::text AS detail, -1::bigint AS n, 0::numeric AS amount FROM old_rows r) k
                  GROUP BY 1, 2, 3, 4, 5 LOOP
-            PERFORM totals_add('audit_log', d.merchant_id, d.day, d.currency, d.status, d.detail, d.n, d.amount);
-        END LOOP;
-    ELSE
-        FOR d IN SELECT k.merchant_id, k.day, k.currency, k.status, k.detail, sum(k.n)::bigint AS n, sum(k.amount) AS amount
-                 FROM (SELECT r.merchant_id, (r.created_at AT TIME ZONE 'UTC')::date AS day, ''::text AS currency, ''::text AS status, ''::text AS detail, 1::bigint AS n, 0::numeric AS amount FROM new_rows r
-                       UNION ALL
-                       SELECT r.merchant_id, (r.created_at AT TIME ZONE 'UTC')::date AS day, ''::text AS currency, ''::text AS status, ''::text AS detail, -1::bigint AS n, 0::numeric AS amount FROM old_rows r) k
-                 GROUP BY 1, 2, 3, 4, 5
-                 HAVING sum(k.n) <> 0 OR sum(k.amount) <> 0 LOOP
             PERFORM totals_add('audit_log', d.merchant_id, d.day, d.currency, d.status, d.detail, d.n, d.amount);
         END LOOP;
     END IF;
@@ -364,34 +320,84 @@ WHERE d.kept_n <> d.counted_n OR d.kept_amount <> d.counted_amount
 $$;
 -- +goose StatementEnd
 
+-- +goose StatementBegin
+CREATE FUNCTION totals_payments_moved() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM totals_add('payments', OLD.merchant_id, (OLD.created_at AT TIME ZONE 'UTC')::date, OLD.currency, OLD.status, OLD.method, -1, -OLD.amount);
+    PERFORM totals_add('payments', NEW.merchant_id, (NEW.created_at AT TIME ZONE 'UTC')::date, NEW.currency, NEW.status, NEW.method, 1, NEW.amount);
+    RETURN NULL;
+END $$;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE FUNCTION totals_refunds_moved() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM totals_add('refunds', OLD.merchant_id, (OLD.created_at AT TIME ZONE 'UTC')::date, OLD.currency, OLD.status, '', -1, -OLD.amount);
+    PERFORM totals_add('refunds', NEW.merchant_id, (NEW.created_at AT TIME ZONE 'UTC')::date, NEW.currency, NEW.status, '', 1, NEW.amount);
+    RETURN NULL;
+END $$;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE FUNCTION totals_orders_moved() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM totals_add('orders', OLD.merchant_id, (OLD.created_at AT TIME ZONE 'UTC')::date, OLD.currency, '', '', -1, -OLD.amount);
+    PERFORM totals_add('orders', NEW.merchant_id, (NEW.created_at AT TIME ZONE 'UTC')::date, NEW.currency, '', '', 1, NEW.amount);
+    RETURN NULL;
+END $$;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE FUNCTION totals_webhook_logs_moved() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM totals_add('webhook_logs', OLD.merchant_id, (OLD.created_at AT TIME ZONE 'UTC')::date, '', OLD.status, OLD.event, -1, 0);
+    PERFORM totals_add('webhook_logs', NEW.merchant_id, (NEW.created_at AT TIME ZONE 'UTC')::date, '', NEW.status, NEW.event, 1, 0);
+    RETURN NULL;
+END $$;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE FUNCTION totals_audit_log_moved() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM totals_add('audit_log', OLD.merchant_id, (OLD.created_at AT TIME ZONE 'UTC')::date, '', '', '', -1, 0);
+    PERFORM totals_add('audit_log', NEW.merchant_id, (NEW.created_at AT TIME ZONE 'UTC')::date, '', '', '', 1, 0);
+    RETURN NULL;
+END $$;
+-- +goose StatementEnd
+
 CREATE TRIGGER totals_payments_insert AFTER INSERT ON payments REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION totals_payments();
-CREATE TRIGGER totals_payments_update AFTER UPDATE ON payments REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION totals_payments();
+CREATE TRIGGER totals_payments_update AFTER UPDATE ON payments
+    FOR EACH ROW WHEN ((OLD.merchant_id, OLD.created_at, OLD.currency, OLD.status, OLD.method, OLD.amount) IS DISTINCT FROM (NEW.merchant_id, NEW.created_at, NEW.currency, NEW.status, NEW.method, NEW.amount))
+    EXECUTE FUNCTION totals_payments_moved();
 CREATE TRIGGER totals_payments_delete AFTER DELETE ON payments REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION totals_payments();
 CREATE TRIGGER totals_refunds_insert AFTER INSERT ON refunds REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION totals_refunds();
-CREATE TRIGGER totals_refunds_update AFTER UPDATE ON refunds REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION totals_refunds();
+CREATE TRIGGER totals_refunds_update AFTER UPDATE ON refunds
+    FOR EACH ROW WHEN ((OLD.merchant_id, OLD.created_at, OLD.currency, OLD.status, OLD.amount) IS DISTINCT FROM (NEW.merchant_id, NEW.created_at, NEW.currency, NEW.status, NEW.amount))
+    EXECUTE FUNCTION totals_refunds_moved();
 CREATE TRIGGER totals_refunds_delete AFTER DELETE ON refunds REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION totals_refunds();
 CREATE TRIGGER totals_orders_insert AFTER INSERT ON orders REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION totals_orders();
-CREATE TRIGGER totals_orders_update AFTER UPDATE ON orders REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION totals_orders();
+CREATE TRIGGER totals_orders_update AFTER UPDATE ON orders
+    FOR EACH ROW WHEN ((OLD.merchant_id, OLD.created_at, OLD.currency, OLD.amount) IS DISTINCT FROM (NEW.merchant_id, NEW.created_at, NEW.currency, NEW.amount))
+    EXECUTE FUNCTION totals_orders_moved();
 CREATE TRIGGER totals_orders_delete AFTER DELETE ON orders REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION totals_orders();
 CREATE TRIGGER totals_webhook_logs_insert AFTER INSERT ON webhook_logs REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION totals_webhook_logs();
-CREATE TRIGGER totals_webhook_logs_update AFTER UPDATE ON webhook_logs REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION totals_webhook_logs();
+CREATE TRIGGER totals_webhook_logs_update AFTER UPDATE ON webhook_logs
+    FOR EACH ROW WHEN ((OLD.merchant_id, OLD.created_at, OLD.status, OLD.event) IS DISTINCT FROM (NEW.merchant_id, NEW.created_at, NEW.status, NEW.event))
+    EXECUTE FUNCTION totals_webhook_logs_moved();
 CREATE TRIGGER totals_webhook_logs_delete AFTER DELETE ON webhook_logs REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION totals_webhook_logs();
 CREATE TRIGGER totals_audit_log_insert AFTER INSERT ON audit_log REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION totals_audit_log();
-CREATE TRIGGER totals_audit_log_update AFTER UPDATE ON audit_log REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION totals_audit_log();
+CREATE TRIGGER totals_audit_log_update AFTER UPDATE ON audit_log
+    FOR EACH ROW WHEN ((OLD.merchant_id, OLD.created_at) IS DISTINCT FROM (NEW.merchant_id, NEW.created_at))
+    EXECUTE FUNCTION totals_audit_log_moved();
 CREATE TRIGGER totals_audit_log_delete AFTER DELETE ON audit_log REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION totals_audit_log();
 
@@ -423,6 +429,11 @@ DROP FUNCTION totals_refunds();
 DROP FUNCTION totals_orders();
 DROP FUNCTION totals_webhook_logs();
 DROP FUNCTION totals_audit_log();
+DROP FUNCTION totals_payments_moved();
+DROP FUNCTION totals_refunds_moved();
+DROP FUNCTION totals_orders_moved();
+DROP FUNCTION totals_webhook_logs_moved();
+DROP FUNCTION totals_audit_log_moved();
 DROP FUNCTION totals_add(text, uuid, date, text, text, text, bigint, numeric);
 DROP TABLE totals_global;
 DROP TABLE totals_merchant;
