@@ -18,7 +18,7 @@ func TestEventsPaginationUnderConcurrentInserts(t *testing.T) {
 	ctx := t.Context()
 	insert := func(ctx context.Context, prefix string, n int, at time.Time) error {
 		_, err := gw.Pool.Exec(ctx, `INSERT INTO events (id, merchant_id, type, payload, created_at)
-		    SELECT $1 || lpad(i::text, 8, '0'), $2, 'payment.success', '{"data": {}}', $3 - i * interval '1 millisecond' FROM generate_series(1, $4) i`,
+		    SELECT $1 || lpad(i::text, 8, '0'), $2, 'payment.success', '{"data": {}}', $3::timestamptz - i * interval '1 millisecond' FROM generate_series(1, $4) i`,
 			prefix, auth.TestMerchantID, at, n)
 		return err
 	}
