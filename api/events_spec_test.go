@@ -24,6 +24,21 @@ func eventsSpecChecks(t *testing.T, gw *gatewaytest.Stack, do func(method, path 
 	do(http.MethodPatch, path, map[string]any{"status": "disabled", "description": "off"}, 200)
 	do(http.MethodPatch, path, map[string]any{"status": "paused"}, 400)
 	do(http.MethodPatch, "/api/v1/webhook_endpoints/we_0000000000000000", map[string]any{"description": "x"}, 404)
+	do(http.MethodPost, path+"/replay", map[string]any{"types": []string{"payment.*"}}, 400) // disabled
+	do(http.MethodPatch, path, map[string]any{"status": "enabled"}, 200)
+	replay := do(http.MethodPost, path+"/replay", map[string]any{"created": map[string]any{"gte": 0}, "types": []string{"payment.*"}}, 201).JSON(t)
+	if _, err := gw.Pool.Exec(t.Context(), `UPDATE webhook_replays SET status = 'running' WHERE id = $1`, replay["id"]); err != nil {
+		t.Fatal(err) // running again for the 409, whether it has finished or not
+	}
+	do(http.MethodPost, path+"/replay", nil, 409)
+	do(http.MethodPost, "/api/v1/webhook_endpoints/we_0000000000000000/replay", nil, 404)
+	do(http.MethodPost, "/api/v1/replays/"+replay["id"].(string)+"/cancel", nil, 200)
+	do(http.MethodPost, "/api/v1/replays/"+replay["id"].(string)+"/cancel", nil, 400)
+	do(http.MethodPost, "/api/v1/replays/rpl_0000000000000000/cancel", nil, 404)
+	do(http.MethodGet, "/api/v1/replays/"+replay["id"].(string), nil, 200)
+	do(http.MethodGet, "/api/v1/replays/rpl_0000000000000000", nil, 404)
+	do(http.MethodGet, path+"/replays", nil, 200)
+	do(http.MethodGet, "/api/v1/webhook_endpoints/we_0000000000000000/replays", nil, 404)
 	do(http.MethodPost, path+"/roll-secret", nil, 200)
 	do(http.MethodPost, "/api/v1/webhook_endpoints/we_0000000000000000/roll-secret", nil, 404)
 	do(http.MethodDelete, path, nil, 200)

@@ -152,6 +152,10 @@ func New(d Deps) http.Handler {
 	v1("/webhook_endpoints/{id}", merchant(s.updateEndpoint), http.MethodPatch)
 	v1("/webhook_endpoints/{id}", merchant(s.deleteEndpoint), http.MethodDelete)
 	v1("/webhook_endpoints/{id}/roll-secret", merchant(s.rollEndpointSecret), post)
+	v1("/webhook_endpoints/{id}/replay", merchant(s.createReplay), post)
+	v1("/webhook_endpoints/{id}/replays", merchant(s.listEndpointReplays), get)
+	v1("/replays/{id}", merchant(s.getReplay), get)
+	v1("/replays/{id}/cancel", merchant(s.cancelReplay), post)
 
 	if d.UI != nil {
 		// No path matcher before outsideAPI: a matching PathPrefix would make mux forget the

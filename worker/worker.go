@@ -38,6 +38,7 @@ func New(c client.Client, pool *pgxpool.Pool, cfg config.Config) sdkworker.Worke
 	w.RegisterWorkflow(workflows.IdempotencyCleanupWorkflow)
 	w.RegisterWorkflow(workflows.EventPruneWorkflow)
 	w.RegisterWorkflow(workflows.EndpointHealthWorkflow)
+	w.RegisterWorkflow(workflows.ReplayWorkflow)
 	w.RegisterActivity(acts)
 	return w
 }
