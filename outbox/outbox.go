@@ -76,9 +76,10 @@ var (
 )
 
 // QueuedEvents are the events a delivery workflow of their own sends from the first attempt,
-// started from the API's start queue: a capture's, and a test event. The others are first sent
-// by the workflow of their payment or refund.
-var QueuedEvents = []string{PaymentCaptured, WebhookTest}
+// started from the API's start queue (or by the workflow that disables an endpoint): a
+// capture's, a test event, an endpoint's disabling. The others are first sent by the workflow of
+// their payment or refund.
+var QueuedEvents = []string{PaymentCaptured, WebhookTest, WebhookEndpointDisabled}
 
 // Data is an event's data object: the payment, and the refund for refund events.
 type Data struct {
