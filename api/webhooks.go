@@ -115,8 +115,9 @@ func (s *Server) regenerateWebhookSecret(w http.ResponseWriter, r *http.Request)
 func (s *Server) testWebhook(w http.ResponseWriter, r *http.Request) error {
 	m := merchantFrom(r.Context())
 	if m.WebhookURL == nil {
-		// No primary endpoint: another enabled endpoint will do.
-		n, err := s.queries.CountEnabledEndpoints(r.Context(), m.ID)
+		// No primary endpoint: another enabled endpoint subscribed to it will do (else the event
+		// would be recorded for no endpoint, and the answer a 400).
+		n, err := s.queries.CountEnabledEndpoints(r.Context(), db.CountEnabledEndpointsParams{MerchantID: m.ID, Type: outbox.WebhookTest})
 		if err != nil {
 			return err
 		}

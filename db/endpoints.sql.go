@@ -13,11 +13,21 @@ import (
 )
 
 const countEnabledEndpoints = `-- name: CountEnabledEndpoints :one
-SELECT count(*) FROM webhook_endpoints WHERE merchant_id = $1 AND status = 'enabled'
+SELECT count(*) FROM webhook_endpoints w
+WHERE w.merchant_id = $1 AND w.status = 'enabled'
+  AND ('*' = ANY (w.enabled_events) OR $2::text = ANY (w.enabled_events) OR EXISTS (
+      SELECT 1 FROM unnest(w.enabled_events) AS f (pattern)
+      WHERE right(f.pattern, 2) = '.*' AND starts_with($2::text, left(f.pattern, -1))))
 `
 
-func (q *Queries) CountEnabledEndpoints(ctx context.Context, merchantID uuid.UUID) (int64, error) {
-	row := q.db.QueryRow(ctx, countEnabledEndpoints, merchantID)
+type CountEnabledEndpointsParams struct {
+	MerchantID uuid.UUID
+	Type       string
+}
+
+// How many of the merchant's enabled endpoints an event of @type would go to.
+func (q *Queries) CountEnabledEndpoints(ctx context.Context, arg CountEnabledEndpointsParams) (int64, error) {
+	row := q.db.QueryRow(ctx, countEnabledEndpoints, arg.MerchantID, arg.Type)
 	var count int64
 	err := row.Scan(&count)
 	return count, err

@@ -45,15 +45,19 @@ func (q *Queries) CancelReplay(ctx context.Context, arg CancelReplayParams) (Web
 }
 
 const countReplayEvents = `-- name: CountReplayEvents :one
-SELECT count(*)::integer FROM events e, webhook_replays r
-WHERE r.id = $1 AND e.merchant_id = r.merchant_id AND e.created_at >= r.created_gte AND e.created_at < r.created_lt
+SELECT count(*)::integer FROM events e, webhook_replays r, webhook_endpoints w
+WHERE r.id = $1 AND w.id = r.endpoint_id
+  AND e.merchant_id = r.merchant_id AND e.created_at >= r.created_gte AND e.created_at < r.created_lt
   AND ('*' = ANY (r.types) OR e.type = ANY (r.types) OR EXISTS (
       SELECT 1 FROM unnest(r.types) AS f (pattern)
       WHERE right(f.pattern, 2) = '.*' AND starts_with(e.type, left(f.pattern, -1))))
+  AND ('*' = ANY (w.enabled_events) OR e.type = ANY (w.enabled_events) OR EXISTS (
+      SELECT 1 FROM unnest(w.enabled_events) AS f (pattern)
+      WHERE right(f.pattern, 2) = '.*' AND starts_with(e.type, left(f.pattern, -1))))
 `
 
-// How many events a replay re-sends: the merchant's events in its range whose type matches its
-// filters (exact names, prefix wildcards, *).
+// How many events a replay re-sends: the merchant's events in its range whose type matches both
+// its filters and its endpoint's enabled_events (exact names, prefix wildcards, *).
 func (q *Queries) CountReplayEvents(ctx context.Context, replayID string) (int32, error) {
 	row := q.db.QueryRow(ctx, countReplayEvents, replayID)
 	var column_1 int32
@@ -232,6 +236,9 @@ WITH page AS (
       AND ('*' = ANY (r.types) OR e.type = ANY (r.types) OR EXISTS (
           SELECT 1 FROM unnest(r.types) AS f (pattern)
           WHERE right(f.pattern, 2) = '.*' AND starts_with(e.type, left(f.pattern, -1))))
+      AND ('*' = ANY (w.enabled_events) OR e.type = ANY (w.enabled_events) OR EXISTS (
+          SELECT 1 FROM unnest(w.enabled_events) AS f (pattern)
+          WHERE right(f.pattern, 2) = '.*' AND starts_with(e.type, left(f.pattern, -1))))
     ORDER BY e.created_at, e.id
     LIMIT $4
 ), upserted AS (
@@ -260,7 +267,8 @@ type PrepareReplayPageRow struct {
 	Ready      bool
 }
 
-// The next page of a replay, oldest first after the cursor (@after_created_at, @after_id): each
+// The next page of a replay, oldest first after the cursor (@after_created_at, @after_id), of the
+// events matching both its filters and its endpoint's enabled_events: each
 // event gets a delivery to the replay's endpoint, ready for a first attempt (a delivery that
 // exists and is not pending starts again from attempt 1; one still pending is left to its own
 // schedule, and comes back with its attempts). Returns the deliveries in event order.

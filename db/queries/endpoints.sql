@@ -81,7 +81,12 @@ WITH w AS (
 SELECT * FROM w;
 
 -- name: CountEnabledEndpoints :one
-SELECT count(*) FROM webhook_endpoints WHERE merchant_id = $1 AND status = 'enabled';
+-- How many of the merchant's enabled endpoints an event of @type would go to.
+SELECT count(*) FROM webhook_endpoints w
+WHERE w.merchant_id = @merchant_id AND w.status = 'enabled'
+  AND ('*' = ANY (w.enabled_events) OR @type::text = ANY (w.enabled_events) OR EXISTS (
+      SELECT 1 FROM unnest(w.enabled_events) AS f (pattern)
+      WHERE right(f.pattern, 2) = '.*' AND starts_with(@type::text, left(f.pattern, -1))));
 
 -- name: DisableFailingEndpoints :many
 -- Disables the enabled endpoints every delivery to which has failed since before @failing_before

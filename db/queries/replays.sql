@@ -16,19 +16,24 @@ SELECT * FROM webhook_replays WHERE id = $1;
 SELECT * FROM webhook_replays WHERE endpoint_id = $1 AND merchant_id = $2 ORDER BY created_at DESC, id DESC LIMIT 10;
 
 -- name: CountReplayEvents :one
--- How many events a replay re-sends: the merchant's events in its range whose type matches its
--- filters (exact names, prefix wildcards, *).
-SELECT count(*)::integer FROM events e, webhook_replays r
-WHERE r.id = @replay_id AND e.merchant_id = r.merchant_id AND e.created_at >= r.created_gte AND e.created_at < r.created_lt
+-- How many events a replay re-sends: the merchant's events in its range whose type matches both
+-- its filters and its endpoint's enabled_events (exact names, prefix wildcards, *).
+SELECT count(*)::integer FROM events e, webhook_replays r, webhook_endpoints w
+WHERE r.id = @replay_id AND w.id = r.endpoint_id
+  AND e.merchant_id = r.merchant_id AND e.created_at >= r.created_gte AND e.created_at < r.created_lt
   AND ('*' = ANY (r.types) OR e.type = ANY (r.types) OR EXISTS (
       SELECT 1 FROM unnest(r.types) AS f (pattern)
+      WHERE right(f.pattern, 2) = '.*' AND starts_with(e.type, left(f.pattern, -1))))
+  AND ('*' = ANY (w.enabled_events) OR e.type = ANY (w.enabled_events) OR EXISTS (
+      SELECT 1 FROM unnest(w.enabled_events) AS f (pattern)
       WHERE right(f.pattern, 2) = '.*' AND starts_with(e.type, left(f.pattern, -1))));
 
 -- name: SetReplayTotal :exec
 UPDATE webhook_replays SET total = $2, updated_at = now() WHERE id = $1;
 
 -- name: PrepareReplayPage :many
--- The next page of a replay, oldest first after the cursor (@after_created_at, @after_id): each
+-- The next page of a replay, oldest first after the cursor (@after_created_at, @after_id), of the
+-- events matching both its filters and its endpoint's enabled_events: each
 -- event gets a delivery to the replay's endpoint, ready for a first attempt (a delivery that
 -- exists and is not pending starts again from attempt 1; one still pending is left to its own
 -- schedule, and comes back with its attempts). Returns the deliveries in event order.
@@ -42,6 +47,9 @@ WITH page AS (
       AND (e.created_at, e.id) > (sqlc.arg(after_created_at)::timestamptz, sqlc.arg(after_id)::text)
       AND ('*' = ANY (r.types) OR e.type = ANY (r.types) OR EXISTS (
           SELECT 1 FROM unnest(r.types) AS f (pattern)
+          WHERE right(f.pattern, 2) = '.*' AND starts_with(e.type, left(f.pattern, -1))))
+      AND ('*' = ANY (w.enabled_events) OR e.type = ANY (w.enabled_events) OR EXISTS (
+          SELECT 1 FROM unnest(w.enabled_events) AS f (pattern)
           WHERE right(f.pattern, 2) = '.*' AND starts_with(e.type, left(f.pattern, -1))))
     ORDER BY e.created_at, e.id
     LIMIT @row_limit
