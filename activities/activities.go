@@ -27,6 +27,10 @@ type Activities struct {
 	// Restarter starts the workflow of a payment, refund or event delivery that has none (the
 	// pending sweep).
 	Restarter Restarter
+	// EventRetention is how long events are kept (EVENT_RETENTION); DisableAfter how long an
+	// endpoint fails before it is disabled (WEBHOOK_DISABLE_AFTER).
+	EventRetention time.Duration
+	DisableAfter   time.Duration
 }
 
 // sweepPage is how many rows of one kind a query of the pending sweep reads. A pass reads page

@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"strings"
+	"sync"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -56,8 +57,9 @@ func (a *Activities) AttemptWebhook(ctx context.Context, req AttemptRequest) (At
 	return results[0], nil
 }
 
-// AttemptWebhooks makes one delivery attempt of each event, in order: it signs the event with the
-// merchant's current secret, POSTs it to the current endpoint and records the answer. The events
+// AttemptWebhooks makes one delivery attempt of each delivery, in order per endpoint (endpoints in
+// parallel): it signs the event with its endpoint's current secret (the primary endpoint's is the
+// merchant's webhook secret), POSTs it to the endpoint's current URL and records the answer. The events
 // are read in one query and the answers recorded in one round trip. Each attempt number is
 // recorded once; an attempt found already recorded (a crash after sending) is not sent again.
 // The results come in the order of the ids.
@@ -67,8 +69,11 @@ func (a *Activities) AttemptWebhooks(ctx context.Context, req AttemptsRequest) (
 		return nil, wrap("webhook attempts", strings.Join(req.LogIDs, ","), err)
 	}
 	results := make([]AttemptResult, len(deliveries))
-	var records []db.RecordAttemptParams
-	var recordOf []int // recordOf[j] is the index of the result records[j] belongs to
+	params := make([]*db.RecordAttemptParams, len(deliveries))
+	// Each endpoint's deliveries go in order; different endpoints' at the same time, so that a
+	// slow endpoint never holds up another's.
+	byEndpoint := map[string][]int{}
+	var endpoints []string
 	for i, d := range deliveries {
 		switch {
 		case d.Status != DeliveryPending:
@@ -76,9 +81,28 @@ func (a *Activities) AttemptWebhooks(ctx context.Context, req AttemptsRequest) (
 		case int(d.Attempts) >= req.Attempt:
 			// this attempt already ran
 		default:
-			var params db.RecordAttemptParams
-			results[i], params = a.attempt(ctx, d, req.Attempt, req.RetryIn)
-			records = append(records, params)
+			if _, ok := byEndpoint[d.EndpointID]; !ok {
+				endpoints = append(endpoints, d.EndpointID)
+			}
+			byEndpoint[d.EndpointID] = append(byEndpoint[d.EndpointID], i)
+		}
+	}
+	var wg sync.WaitGroup
+	for _, e := range endpoints {
+		wg.Go(func() {
+			for _, i := range byEndpoint[e] {
+				var p db.RecordAttemptParams
+				results[i], p = a.attempt(ctx, deliveries[i], req.Attempt, req.RetryIn)
+				params[i] = &p
+			}
+		})
+	}
+	wg.Wait()
+	var records []db.RecordAttemptParams
+	var recordOf []int // recordOf[j] is the index of the result records[j] belongs to
+	for i, p := range params {
+		if p != nil {
+			records = append(records, *p)
 			recordOf = append(recordOf, i)
 		}
 	}
@@ -119,7 +143,7 @@ func (a *Activities) attempt(ctx context.Context, d db.GetDeliveriesRow, n int, 
 		result.Final = true
 	} else {
 		body := []byte(d.Payload)
-		res := a.Webhooks.Post(ctx, d.WebhookURL, webhooks.Sign(d.WebhookSecret, d.ID, time.Now(), body), body)
+		res := a.Webhooks.Post(ctx, d.WebhookURL, webhooks.Sign(d.WebhookSecret, d.EventID, time.Now(), body), body)
 		if res.StatusCode != 0 {
 			code := int32(res.StatusCode)
 			params.ResponseCode = &code

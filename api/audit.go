@@ -22,6 +22,13 @@ const (
 	auditWebhookSecretSet = "webhook_secret_regenerated"
 	auditRefundCreated    = "refund_created"
 	auditWebhookRetried   = "webhook_retried"
+	// Webhook endpoints (api/endpoints.go); webhook_endpoint_disabled is recorded by the
+	// workflow that disables a failing endpoint (activities.AuditEndpointDisabled).
+	auditEndpointCreated  = "webhook_endpoint_created"
+	auditEndpointUpdated  = "webhook_endpoint_updated"
+	auditEndpointDeleted  = "webhook_endpoint_deleted"
+	auditEndpointRolled   = "webhook_endpoint_secret_rolled"
+	auditEndpointDisabled = "webhook_endpoint_disabled"
 )
 
 type actorKey struct{}

@@ -31,6 +31,8 @@ const (
 	CodeMethodNotAllowed = "METHOD_NOT_ALLOWED"
 	// CodePayloadTooLarge comes with 413: the request body is over 1 MiB.
 	CodePayloadTooLarge = "PAYLOAD_TOO_LARGE"
+	// CodeReplayRunning comes with 409: a replay of the webhook endpoint is already running.
+	CodeReplayRunning = "REPLAY_IN_PROGRESS"
 )
 
 // Error is a failure the client caused or may act on; it is written as the API's error shape.

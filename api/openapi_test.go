@@ -1248,6 +1248,8 @@ func TestOpenAPIResponses(t *testing.T) {
 	gw.WaitFor(t, "/api/v1/webhooks/"+testEvent, func(l map[string]any) bool { return l["status"] == "success" })
 	do(GET, "/api/v1/webhooks/"+testEvent, nil, 200)
 
+	eventsSpecChecks(t, gw, do, c.checkDelivery)
+
 	// Unknown routes and methods.
 	do(GET, "/api/v1/nope", nil, 404)
 	do(DELETE, "/api/v1/orders", nil, 405)

@@ -5,7 +5,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"math"
 	"net/http"
@@ -227,8 +226,8 @@ func (s *Server) startPayment(ctx context.Context, p db.Payment, events []string
 }
 
 // insertPayment records a pending payment for the order, with its payment.created and
-// payment.pending events if the merchant has a webhook endpoint, in one statement; it returns
-// the payment and the events' ids. The order must be the merchant's and unpaid; the unique index
+// payment.pending events and their deliveries to the merchant's matching endpoints, in one
+// statement; it returns the payment and the deliveries' ids, in event order. The order must be the merchant's and unpaid; the unique index
 // payments_one_live_per_order refuses a second payment while one is pending or succeeded, so
 // concurrent attempts can never pay an order twice. An order with ORDER_FAILED_PAYMENT_LIMIT
 // failed payments in the last ORDER_FAILED_PAYMENT_WINDOW takes none (tooManyAttempts): card
@@ -243,20 +242,20 @@ func (s *Server) insertPayment(ctx context.Context, q *db.Queries, m db.Merchant
 		CreatedAt: now.UTC().Truncate(time.Microsecond),
 	}
 	p.UpdatedAt = p.CreatedAt
-	payloads, events := json.RawMessage("[]"), []string(nil)
-	if m.WebhookURL != nil && *m.WebhookURL != "" {
-		var err error
-		if payloads, events, err = outbox.RenderPaymentEvents(p, now, outbox.PaymentCreationEvents...); err != nil {
-			return db.Payment{}, nil, err
-		}
+	// Events are recorded whether or not the merchant has an endpoint; each matching endpoint
+	// gets a delivery of them in the same statement.
+	payloads, events, err := outbox.RenderPaymentEvents(p, now, outbox.PaymentCreationEvents...)
+	if err != nil {
+		return db.Payment{}, nil, err
 	}
-	p, err := q.CreatePayment(ctx, db.CreatePaymentParams{
+	row, err := q.CreatePayment(ctx, db.CreatePaymentParams{
 		ID: p.ID, OrderID: orderID, MerchantID: m.ID, Method: p.Method,
 		Vpa: p.Vpa, CardNetwork: p.CardNetwork, CardBin: p.CardBin, CardLast4: p.CardLast4,
 		CreatedAt: p.CreatedAt, Events: payloads,
 		Capture: inst.capture, CaptureExpiresAt: p.CreatedAt.Add(s.captureWindow()),
 		MaxFailed: int64(limits.OrderFailedPayments), FailedSince: now.Add(-limits.OrderFailedWindow),
 	})
+	p, deliveries := paymentOf(row), outbox.InEventOrder(row.Deliveries, events)
 	switch {
 	case uniqueViolation(err, "payments_one_live_per_order"):
 		return db.Payment{}, nil, badRequest("Order already has a payment in progress or paid")
@@ -286,7 +285,19 @@ func (s *Server) insertPayment(ctx context.Context, q *db.Queries, m db.Merchant
 		return db.Payment{}, nil, &tooManyAttempts{&Error{http.StatusTooManyRequests, CodeTooManyAttempts,
 			"This order has had too many failed payments; it takes no new payment until the time in Retry-After"}, retryAfter}
 	}
-	return p, events, err
+	return p, deliveries, err
+}
+
+// paymentOf is the payment CreatePayment returned with its deliveries.
+func paymentOf(r db.CreatePaymentRow) db.Payment {
+	return db.Payment{
+		ID: r.ID, OrderID: r.OrderID, MerchantID: r.MerchantID, Amount: r.Amount, Currency: r.Currency, Method: r.Method,
+		Status: r.Status, Vpa: r.Vpa, CardNetwork: r.CardNetwork, CardBin: r.CardBin, CardLast4: r.CardLast4,
+		ErrorCode: r.ErrorCode, ErrorDescription: r.ErrorDescription, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		Captured: r.Captured, CapturedAt: r.CapturedAt, AmountRefunded: r.AmountRefunded,
+		Capture: r.Capture, CaptureExpiresAt: r.CaptureExpiresAt, AmountCaptured: r.AmountCaptured,
+		VoidedAt: r.VoidedAt, VoidReason: r.VoidReason,
+	}
 }
 
 func (s *Server) getPayment(w http.ResponseWriter, r *http.Request) error {

@@ -147,6 +147,19 @@ func New(d Deps) http.Handler {
 	v1("/webhooks", merchant(s.listWebhookLogs), get)
 	v1("/webhooks/{id}", merchant(s.getWebhookLog), get)
 	v1("/webhooks/{id}/retry", merchant(s.retryWebhook), post)
+	// Events and webhook endpoints (api/events.go, api/endpoints.go).
+	v1("/events", merchant(s.listEvents), get)
+	v1("/events/{id}", merchant(s.getEvent), get)
+	v1("/webhook_endpoints", merchant(s.createEndpoint), post)
+	v1("/webhook_endpoints", merchant(s.listEndpoints), get)
+	v1("/webhook_endpoints/{id}", merchant(s.getEndpoint), get)
+	v1("/webhook_endpoints/{id}", merchant(s.updateEndpoint), http.MethodPatch)
+	v1("/webhook_endpoints/{id}", merchant(s.deleteEndpoint), http.MethodDelete)
+	v1("/webhook_endpoints/{id}/roll-secret", merchant(s.rollEndpointSecret), post)
+	v1("/webhook_endpoints/{id}/replay", merchant(s.createReplay), post)
+	v1("/webhook_endpoints/{id}/replays", merchant(s.listEndpointReplays), get)
+	v1("/replays/{id}", merchant(s.getReplay), get)
+	v1("/replays/{id}/cancel", merchant(s.cancelReplay), post)
 
 	if d.UI != nil {
 		// No path matcher before outsideAPI: a matching PathPrefix would make mux forget the

@@ -13,6 +13,7 @@ import (
 
 	"github.com/paygate/paygate/auth"
 	"github.com/paygate/paygate/db"
+	"github.com/paygate/paygate/ids"
 	"github.com/paygate/paygate/outbox"
 	"github.com/paygate/paygate/resources"
 	"github.com/paygate/paygate/workflows"
@@ -58,13 +59,39 @@ func (s *Server) putWebhookConfig(w http.ResponseWriter, r *http.Request) error 
 		}
 		stored = &url
 	}
-	m, err := s.queries.SetWebhookURL(r.Context(), db.SetWebhookURLParams{ID: merchantFrom(r.Context()).ID, WebhookURL: stored})
+	m := merchantFrom(r.Context())
+	err = pgx.BeginFunc(r.Context(), s.pool, func(tx pgx.Tx) error {
+		q := s.queries.WithTx(tx)
+		if stored == nil {
+			if err := q.DisablePrimaryEndpoint(r.Context(), m.ID); err != nil {
+				return err
+			}
+		} else {
+			// The primary endpoint is created on the first PUT: it counts toward the limit.
+			if err := q.LockMerchantEndpoints(r.Context(), m.ID); err != nil {
+				return err
+			}
+			if _, err := q.GetPrimaryEndpoint(r.Context(), m.ID); errors.Is(err, pgx.ErrNoRows) {
+				n, err := q.CountEndpoints(r.Context(), m.ID)
+				if err != nil {
+					return err
+				}
+				if n >= maxEndpoints {
+					return badRequest("A merchant has at most %d webhook endpoints; delete one first", maxEndpoints)
+				}
+			} else if err != nil {
+				return err
+			}
+			if _, err := q.SetPrimaryEndpoint(r.Context(), db.SetPrimaryEndpointParams{ID: ids.New(ids.Endpoint), MerchantID: m.ID, URL: *stored}); err != nil {
+				return err
+			}
+		}
+		return s.auditMerchant(r, q, auditWebhookURLSet, "", map[string]any{"webhook_url": stored})
+	})
 	if err != nil {
 		return err
 	}
-	if err := s.auditMerchant(r, s.queries, auditWebhookURLSet, "", map[string]any{"webhook_url": stored}); err != nil {
-		return err
-	}
+	m.WebhookURL = stored
 	writeJSON(w, http.StatusOK, viewWebhookConfig(m))
 	return nil
 }
@@ -88,20 +115,28 @@ func (s *Server) regenerateWebhookSecret(w http.ResponseWriter, r *http.Request)
 func (s *Server) testWebhook(w http.ResponseWriter, r *http.Request) error {
 	m := merchantFrom(r.Context())
 	if m.WebhookURL == nil {
-		return badRequest("Configure a webhook URL first")
+		// No primary endpoint: another enabled endpoint subscribed to it will do (else the event
+		// would be recorded for no endpoint, and the answer a 400).
+		n, err := s.queries.CountEnabledEndpoints(r.Context(), db.CountEnabledEndpointsParams{MerchantID: m.ID, Type: outbox.WebhookTest})
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return badRequest("Configure a webhook URL first")
+		}
 	}
 	return s.createStatement(w, r, nil, func(ctx context.Context, q *db.Queries) (created, error) {
-		events, err := outbox.Record(ctx, q, m.ID, nil, nil, outbox.Data{Message: "This is a test event from PayGate"}, s.now(), outbox.WebhookTest)
+		deliveries, events, err := outbox.RecordEvents(ctx, q, m.ID, nil, nil, outbox.Data{Message: "This is a test event from PayGate"}, s.now(), outbox.WebhookTest)
 		if err != nil {
 			return created{}, err
 		}
-		if len(events) == 0 {
+		if len(deliveries) == 0 {
 			return created{}, badRequest("Configure a webhook URL first")
 		}
 		return created{
 			status: http.StatusAccepted,
 			body:   map[string]string{"id": events[0], "status": "pending"},
-			after:  func(ctx context.Context) { s.startDeliveries(ctx, m.ID.String(), "", events) },
+			after:  func(ctx context.Context) { s.startDeliveries(ctx, m.ID.String(), "", deliveries) },
 		}, nil
 	})
 }
@@ -118,6 +153,8 @@ func (s *Server) startDeliveries(ctx context.Context, merchantID, paymentID stri
 
 type webhookLogView struct {
 	ID            string          `json:"id"`
+	EventID       string          `json:"event_id"`
+	EndpointID    *string         `json:"endpoint_id"`
 	Event         string          `json:"event"`
 	Status        string          `json:"status"`
 	Attempts      int32           `json:"attempts"`
@@ -134,9 +171,12 @@ type webhookLogView struct {
 
 func viewWebhookLog(l db.WebhookLog) webhookLogView {
 	v := webhookLogView{
-		ID: l.ID, Event: l.Event, Status: l.Status, Attempts: l.Attempts, PaymentID: l.PaymentID, RefundID: l.RefundID,
+		ID: l.ID, EventID: l.ID, EndpointID: l.EndpointID, Event: l.Event, Status: l.Status, Attempts: l.Attempts, PaymentID: l.PaymentID, RefundID: l.RefundID,
 		ResponseCode: l.ResponseCode, ResponseBody: l.ResponseBody, Error: l.Error, Payload: l.Payload,
 		CreatedAt: resources.Timestamp(l.CreatedAt),
+	}
+	if l.EventID != nil {
+		v.EventID = *l.EventID
 	}
 	if l.LastAttemptAt != nil {
 		t := resources.Timestamp(*l.LastAttemptAt)
@@ -161,9 +201,15 @@ func (s *Server) listWebhookLogs(w http.ResponseWriter, r *http.Request) error {
 	if filter.Status, err = enumParam(q.Get("status"), "status", "pending", "success", "failed"); err != nil {
 		return err
 	}
-	if filter.Event, err = enumParam(q.Get("event"), "event", outbox.PaymentCreated, outbox.PaymentPending, outbox.PaymentSuccess,
-		outbox.PaymentFailed, outbox.PaymentCaptured, outbox.RefundCreated, outbox.RefundProcessed, outbox.RefundFailed, outbox.WebhookTest); err != nil {
+	if filter.Event, err = enumParam(q.Get("event"), "event", outbox.Types...); err != nil {
 		return err
+	}
+	var endpointID, eventID *string
+	if v := q.Get("endpoint_id"); v != "" {
+		endpointID = &v
+	}
+	if v := q.Get("event_id"); v != "" {
+		eventID = &v
 	}
 	at, id, err := l.cursor("webhook deliveries", func(id string) (time.Time, error) {
 		wl, err := s.queries.GetWebhookLog(ctx, db.GetWebhookLogParams{ID: id, MerchantID: m.ID})
@@ -172,7 +218,8 @@ func (s *Server) listWebhookLogs(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := db.ListWebhookLogsParams{MerchantID: m.ID, Status: filter.Status, Event: filter.Event, CreatedGte: l.createdGTE, CreatedLt: l.createdLT,
+	p := db.ListWebhookLogsParams{MerchantID: m.ID, Status: filter.Status, Event: filter.Event,
+		EndpointID: endpointID, EventID: eventID, CreatedGte: l.createdGTE, CreatedLt: l.createdLT,
 		CursorCreatedAt: at, CursorID: id, RowLimit: l.fetch(), RowOffset: l.offset}
 	var rows []db.WebhookLog
 	if l.newer() {
@@ -184,7 +231,15 @@ func (s *Server) listWebhookLogs(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	rows, more := page(l, rows)
-	total, err := s.queries.CountWebhookLogs(ctx, filter)
+	var total int64
+	if endpointID != nil || eventID != nil {
+		total, err = s.queries.CountWebhookLogsByDelivery(ctx, db.CountWebhookLogsByDeliveryParams{
+			MerchantID: m.ID, Status: filter.Status, Event: filter.Event, EndpointID: endpointID, EventID: eventID,
+			CreatedGte: l.createdGTE, CreatedLt: l.createdLT,
+		})
+	} else {
+		total, err = s.queries.CountWebhookLogs(ctx, filter)
+	}
 	if err != nil {
 		return err
 	}

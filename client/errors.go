@@ -31,6 +31,8 @@ const (
 	// CodeTooManyAttempts (429): the order refuses payments for a while after too many failed
 	// ones (card testing); retry after Retry-After with another order or later.
 	CodeTooManyAttempts = "TOO_MANY_ATTEMPTS"
+	// CodeReplayInProgress (409): a replay of the webhook endpoint is running.
+	CodeReplayInProgress = "REPLAY_IN_PROGRESS"
 )
 
 // Error is a failure the API answered with: an HTTP status outside 2xx and the body

@@ -25,6 +25,8 @@ const (
 	EventRefundProcessed = "refund.processed"
 	EventRefundFailed    = "refund.failed"
 	EventWebhookTest     = "webhook.test"
+	// EventWebhookEndpointDisabled goes to the other endpoints when one is disabled for failing.
+	EventWebhookEndpointDisabled = "webhook_endpoint.disabled"
 )
 
 // Webhook delivery statuses, in WebhookLog.Status.
@@ -186,6 +188,19 @@ type EventData struct {
 	Payment *Payment `json:"payment,omitempty"`
 	Refund  *Refund  `json:"refund,omitempty"`
 	Message string   `json:"message,omitempty"`
+	// WebhookEndpoint is the endpoint of a webhook_endpoint.disabled event.
+	WebhookEndpoint *EventEndpoint `json:"webhook_endpoint,omitempty"`
+}
+
+// EventEndpoint is the endpoint a webhook_endpoint.* event is about.
+type EventEndpoint struct {
+	ID             string   `json:"id"`
+	URL            string   `json:"url"`
+	EnabledEvents  []string `json:"enabled_events"`
+	Status         string   `json:"status"`
+	DisabledReason string   `json:"disabled_reason"`
+	FailingSince   string   `json:"failing_since"`
+	FailedEvents   int      `json:"failed_events"`
 }
 
 // Webhook verification errors, from VerifyWebhook (test them with errors.Is).

@@ -72,6 +72,13 @@ type WebhookConfig struct {
 	// RetryIntervals are the waits before attempts 2 to 5: 1 min, 5 min, 30 min, 2 h, or 5 s,
 	// 10 s, 15 s, 20 s with WEBHOOK_RETRY_INTERVALS_TEST=true.
 	RetryIntervals []time.Duration
+	// EventRetention is how long events are kept for the events API (EVENT_RETENTION, a Go
+	// duration, default 720h: 30 days); a Temporal Schedule prunes older ones hourly.
+	EventRetention time.Duration
+	// DisableAfter is how long every delivery to an endpoint must have failed (with at least 5
+	// failed events) before it is disabled (WEBHOOK_DISABLE_AFTER, default 72h; 60s with
+	// WEBHOOK_RETRY_INTERVALS_TEST=true unless set).
+	DisableAfter time.Duration
 }
 
 // AbuseLimits bound what clients without an API secret can make the gateway do. Rates are per
@@ -160,6 +167,7 @@ func FromEnv() (Config, error) {
 		Webhooks: WebhookConfig{
 			AllowPrivateTargets: e.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", false),
 			RetryIntervals:      []time.Duration{time.Minute, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour},
+			EventRetention:      e.duration("EVENT_RETENTION", 30*24*time.Hour),
 		},
 		TestMerchant: TestMerchant{
 			Email:     e.str("TEST_MERCHANT_EMAIL", "test@example.com"),
@@ -168,9 +176,12 @@ func FromEnv() (Config, error) {
 		},
 	}
 	c.DevTemporalRetention = e.duration("DEV_TEMPORAL_RETENTION", 0)
+	disableAfter := 72 * time.Hour
 	if e.bool("WEBHOOK_RETRY_INTERVALS_TEST", false) {
 		c.Webhooks.RetryIntervals = []time.Duration{5 * time.Second, 10 * time.Second, 15 * time.Second, 20 * time.Second}
+		disableAfter = 60 * time.Second
 	}
+	c.Webhooks.DisableAfter = e.duration("WEBHOOK_DISABLE_AFTER", disableAfter)
 	return c, e.err
 }
 

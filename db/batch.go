@@ -18,11 +18,19 @@ var (
 )
 
 const recordAttempt = `-- name: RecordAttempt :batchexec
-UPDATE webhook_logs
-SET attempts = $1, status = $2, last_attempt_at = now(), next_retry_at = $3,
-    response_code = $4, response_body = $5,
-    error = $6, updated_at = now()
-WHERE id = $7 AND attempts < $1
+WITH l AS (
+    UPDATE webhook_logs
+    SET attempts = $1, status = $2, last_attempt_at = now(), next_retry_at = $3,
+        response_code = $4, response_body = $5,
+        error = $6, updated_at = now()
+    WHERE webhook_logs.id = $7 AND webhook_logs.attempts < $1
+    RETURNING webhook_logs.endpoint_id, webhook_logs.status, webhook_logs.attempts
+)
+UPDATE webhook_endpoints w
+SET failing_since = CASE WHEN l.status = 'success' THEN NULL ELSE coalesce(w.failing_since, now()) END,
+    failed_events = CASE WHEN l.status = 'success' THEN 0 WHEN l.attempts = 1 THEN w.failed_events + 1 ELSE w.failed_events END
+FROM l
+WHERE w.id = l.endpoint_id AND (l.status <> 'success' OR w.failing_since IS NOT NULL OR w.failed_events > 0)
 `
 
 type RecordAttemptBatchResults struct {
@@ -42,7 +50,10 @@ type RecordAttemptParams struct {
 }
 
 // Records attempt number @attempt once: a repeat of the same attempt (after a crash) changes
-// nothing. A batch records several events' attempts in one round trip.
+// nothing. A batch records several events' attempts in one round trip. The same statement keeps
+// the endpoint's failure count for auto-disable: a failed attempt sets failing_since (if unset)
+// and a first attempt that failed counts its event in failed_events; a success resets both. A
+// healthy endpoint's row is not written.
 func (q *Queries) RecordAttempt(ctx context.Context, arg []RecordAttemptParams) *RecordAttemptBatchResults {
 	batch := &pgx.Batch{}
 	for _, a := range arg {

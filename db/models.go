@@ -34,6 +34,16 @@ type BankOperation struct {
 	CreatedAt      time.Time
 }
 
+type Event struct {
+	ID         string
+	MerchantID uuid.UUID
+	Type       string
+	PaymentID  *string
+	RefundID   *string
+	Payload    json.RawMessage
+	CreatedAt  time.Time
+}
+
 type IdempotencyKey struct {
 	ID             int64
 	MerchantID     uuid.UUID
@@ -168,6 +178,23 @@ type TotalsRecounted struct {
 	Amount     pgtype.Numeric
 }
 
+type WebhookEndpoint struct {
+	ID             string
+	MerchantID     uuid.UUID
+	URL            string
+	Secret         *string
+	EnabledEvents  []string
+	Description    string
+	Status         string
+	IsPrimary      bool
+	FailingSince   *time.Time
+	FailedEvents   int32
+	DisabledAt     *time.Time
+	DisabledReason *string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
 type WebhookLog struct {
 	ID            string
 	MerchantID    uuid.UUID
@@ -184,4 +211,22 @@ type WebhookLog struct {
 	Error         *string
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
+	EventID       *string
+	EndpointID    *string
+}
+
+type WebhookReplay struct {
+	ID         string
+	MerchantID uuid.UUID
+	EndpointID string
+	Status     string
+	CreatedGte time.Time
+	CreatedLt  time.Time
+	Types      []string
+	Total      int32
+	Sent       int32
+	Failed     int32
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	FinishedAt *time.Time
 }

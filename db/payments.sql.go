@@ -210,13 +210,23 @@ WITH o AS (
           SELECT count(*) FROM payments f
           WHERE f.order_id = ord.id AND f.status = 'failed' AND f.updated_at > $13::timestamptz
       ) < $12::bigint)
-), recorded AS (
-    INSERT INTO webhook_logs (id, merchant_id, event, payment_id, payload, created_at, updated_at)
+), ev AS (
+    INSERT INTO events (id, merchant_id, type, payment_id, payload, created_at)
     SELECT e.payload ->> 'id', o.merchant_id, e.payload ->> 'event', $1::text,
            jsonb_set(jsonb_set(jsonb_set(e.payload, '{data,payment,amount}', to_jsonb(o.amount)), '{data,payment,currency}', to_jsonb(o.currency)),
                      '{data,payment,capture}', to_jsonb(coalesce($8::text, o.capture))),
-           $7, $7
+           $7
     FROM o CROSS JOIN jsonb_array_elements($14::jsonb) AS e (payload)
+    RETURNING id, merchant_id, type, payload
+), recorded AS (
+    INSERT INTO webhook_logs (id, event_id, endpoint_id, merchant_id, event, payment_id, payload, created_at, updated_at)
+    SELECT CASE WHEN w.is_primary THEN ev.id ELSE ev.id || '_' || substr(w.id, 4) END, ev.id, w.id,
+           ev.merchant_id, ev.type, $1::text, ev.payload, $7, $7
+    FROM ev JOIN webhook_endpoints w ON w.merchant_id = ev.merchant_id AND w.status = 'enabled'
+      AND ('*' = ANY (w.enabled_events) OR ev.type = ANY (w.enabled_events) OR EXISTS (
+          SELECT 1 FROM unnest(w.enabled_events) AS f (pattern)
+          WHERE right(f.pattern, 2) = '.*' AND starts_with(ev.type, left(f.pattern, -1))))
+    RETURNING id
 )
 INSERT INTO payments (id, order_id, merchant_id, amount, currency, method, vpa, card_network, card_bin, card_last4, created_at, updated_at,
                       capture, capture_expires_at)
@@ -225,7 +235,7 @@ SELECT $1, o.id, o.merchant_id, o.amount, o.currency,
        $7, $7,
        coalesce($8::text, o.capture), $9::timestamptz
 FROM o
-RETURNING id, order_id, merchant_id, amount, currency, method, status, vpa, card_network, card_bin, card_last4, error_code, error_description, created_at, updated_at, captured, captured_at, amount_refunded, capture, capture_expires_at, amount_captured, voided_at, void_reason
+RETURNING id, order_id, merchant_id, amount, currency, method, status, vpa, card_network, card_bin, card_last4, error_code, error_description, created_at, updated_at, captured, captured_at, amount_refunded, capture, capture_expires_at, amount_captured, voided_at, void_reason, (SELECT coalesce(array_agg(recorded.id), '{}') FROM recorded)::text[] AS deliveries
 `
 
 type CreatePaymentParams struct {
@@ -245,15 +255,44 @@ type CreatePaymentParams struct {
 	Events           json.RawMessage
 }
 
+type CreatePaymentRow struct {
+	ID               string
+	OrderID          string
+	MerchantID       uuid.UUID
+	Amount           int64
+	Currency         string
+	Method           string
+	Status           string
+	Vpa              *string
+	CardNetwork      *string
+	CardBin          *string
+	CardLast4        *string
+	ErrorCode        *string
+	ErrorDescription *string
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	Captured         bool
+	CapturedAt       *time.Time
+	AmountRefunded   int64
+	Capture          string
+	CaptureExpiresAt *time.Time
+	AmountCaptured   *int64
+	VoidedAt         *time.Time
+	VoidReason       *string
+	Deliveries       []string
+}
+
 // Pays the merchant's unpaid order, for its amount and currency, and records the events of its
 // creation (@events: a JSON array of payloads, each with its id and event, rendered from the
-// payment but for the order's amount and currency and the capture mode, which are set here), all in one statement,
-// with one creation time. The payment captures as @capture says (manual or automatic), or as its
-// order does when that is null; @capture_expires_at is when its workflow voids it if uncaptured.
+// payment but for the order's amount and currency and the capture mode, which are set here) with
+// one delivery per event for each of the merchant's enabled endpoints whose filter matches, all in
+// one statement, with one creation time; deliveries are the delivery (webhook_logs) ids, in no
+// particular order. The payment captures as @capture says (manual or automatic), or as its order
+// does when that is null; @capture_expires_at is when its workflow voids it if uncaptured.
 // No row: the order is not the merchant's, or it is paid, or it has had @max_failed failed
 // payments updated after @failed_since (card testing; 0: no such limit); then no event is
 // recorded either. The count reads idx_payments_order_id: nothing for an order's first payment.
-func (q *Queries) CreatePayment(ctx context.Context, arg CreatePaymentParams) (Payment, error) {
+func (q *Queries) CreatePayment(ctx context.Context, arg CreatePaymentParams) (CreatePaymentRow, error) {
 	row := q.db.QueryRow(ctx, createPayment,
 		arg.ID,
 		arg.Method,
@@ -270,7 +309,7 @@ func (q *Queries) CreatePayment(ctx context.Context, arg CreatePaymentParams) (P
 		arg.FailedSince,
 		arg.Events,
 	)
-	var i Payment
+	var i CreatePaymentRow
 	err := row.Scan(
 		&i.ID,
 		&i.OrderID,
@@ -295,6 +334,7 @@ func (q *Queries) CreatePayment(ctx context.Context, arg CreatePaymentParams) (P
 		&i.AmountCaptured,
 		&i.VoidedAt,
 		&i.VoidReason,
+		&i.Deliveries,
 	)
 	return i, err
 }

@@ -60,6 +60,12 @@ func addMerchant(t testing.TB, pool *pgxpool.Pool) uuid.UUID {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Its primary webhook endpoint, as PUT /webhooks/config makes it: events get deliveries.
+	_, err = pool.Exec(context.Background(), `INSERT INTO webhook_endpoints (id, merchant_id, url, is_primary)
+		VALUES ('we_' || replace($1::text, '-', ''), $1::uuid, 'https://example.com/hook', true)`, id)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return id
 }
 
@@ -306,20 +312,8 @@ func TestTotalsExactUnderConcurrentWrites(t *testing.T) {
 // by the triggers.
 func TestTotalsBackfillWhileWriting(t *testing.T) {
 	t.Parallel()
-	cluster := pg.Cluster()
 	ctx := context.Background()
-	name := fmt.Sprintf("backfill_%d", time.Now().UnixNano())
-	if err := cluster.EnsureDatabase(ctx, name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(ctx, cluster.URL("postgres"))
-		if err == nil {
-			conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
-			conn.Close(ctx)
-		}
-	})
-	pool := newPool(t, cluster.URL(name))
+	pool := newPool(t, emptyDatabase(t, "backfill"))
 	dir, err := fs.Sub(migrations, "migrations")
 	if err != nil {
 		t.Fatal(err)
@@ -333,9 +327,11 @@ func TestTotalsBackfillWhileWriting(t *testing.T) {
 	if _, err := provider.UpTo(ctx, 6); err != nil {
 		t.Fatal(err)
 	}
-	// The writers use today's queries, which need the columns of later migrations that do not
-	// touch what 00007 counts (00008's capture columns): add them ahead, as 00008 does.
+	// The writers use today's queries, which need the columns and tables of later migrations that
+	// do not touch what 00007 counts (00008's capture columns, 00009's events and endpoints): add
+	// them ahead, as those migrations do.
 	addLaterColumns(ctx, t, pool, "00008_authorization.sql")
+	addLaterColumns(ctx, t, pool, "00009_events_endpoints.sql")
 	merchant := addMerchant(t, pool)
 	var seq atomic.Int64
 	write := func(n int, rng *rand.Rand) error {
@@ -442,4 +438,24 @@ func addLaterColumns(ctx context.Context, t *testing.T, pool *pgxpool.Pool, file
 	if _, err := pool.Exec(ctx, up); err != nil {
 		t.Fatalf("%s ahead of 00007: %v", file, err)
 	}
+}
+
+// emptyDatabase creates a database with no migration applied (pg's databases come migrated), for
+// tests of a migration on the rows before it; it is dropped after the test.
+func emptyDatabase(t *testing.T, prefix string) string {
+	t.Helper()
+	cluster := pg.Cluster()
+	ctx := context.Background()
+	name := fmt.Sprintf("%s_%d", prefix, time.Now().UnixNano())
+	if err := cluster.EnsureDatabase(ctx, name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(ctx, cluster.URL("postgres"))
+		if err == nil {
+			conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+			conn.Close(ctx)
+		}
+	})
+	return cluster.URL(name)
 }

@@ -74,26 +74,71 @@ func (q *Queries) CountWebhookLogs(ctx context.Context, arg CountWebhookLogsPara
 	return total, err
 }
 
+const countWebhookLogsByDelivery = `-- name: CountWebhookLogsByDelivery :one
+SELECT count(*) FROM webhook_logs
+WHERE merchant_id = $1
+  AND ($2::text IS NULL OR status = $2)
+  AND ($3::text IS NULL OR event = $3)
+  AND ($4::text IS NULL OR endpoint_id = $4)
+  AND ($5::text IS NULL OR event_id = $5)
+  AND created_at >= $6 AND created_at < $7
+`
+
+type CountWebhookLogsByDeliveryParams struct {
+	MerchantID uuid.UUID
+	Status     *string
+	Event      *string
+	EndpointID *string
+	EventID    *string
+	CreatedGte time.Time
+	CreatedLt  time.Time
+}
+
+// How many of the merchant's webhook deliveries match a filter by endpoint or event id, in
+// [@created_gte, @created_lt). The running totals are not kept by endpoint or event, so this
+// counts rows through their index.
+func (q *Queries) CountWebhookLogsByDelivery(ctx context.Context, arg CountWebhookLogsByDeliveryParams) (int64, error) {
+	row := q.db.QueryRow(ctx, countWebhookLogsByDelivery,
+		arg.MerchantID,
+		arg.Status,
+		arg.Event,
+		arg.EndpointID,
+		arg.EventID,
+		arg.CreatedGte,
+		arg.CreatedLt,
+	)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const getDeliveries = `-- name: GetDeliveries :many
-SELECT l.id, l.event, l.payload::text AS payload, l.status, l.attempts,
-       coalesce(m.webhook_url, '') AS webhook_url, m.webhook_secret
+SELECT l.id, coalesce(l.event_id, l.id)::text AS event_id, l.event, l.payload::text AS payload, l.status, l.attempts,
+       coalesce(w.id, '')::text AS endpoint_id,
+       coalesce(CASE WHEN w.status = 'enabled' THEN w.url END, '')::text AS webhook_url,
+       coalesce(w.secret, m.webhook_secret)::text AS webhook_secret
 FROM webhook_logs l JOIN merchants m ON m.id = l.merchant_id
+LEFT JOIN webhook_endpoints w ON w.id = l.endpoint_id OR (l.endpoint_id IS NULL AND w.merchant_id = l.merchant_id AND w.is_primary)
 WHERE l.id = ANY ($1::text[])
 ORDER BY array_position($1::text[], l.id)
 `
 
 type GetDeliveriesRow struct {
 	ID            string
+	EventID       string
 	Event         string
 	Payload       string
 	Status        string
 	Attempts      int32
+	EndpointID    string
 	WebhookURL    string
 	WebhookSecret string
 }
 
-// What delivery attempts need, in the order of the ids given: each event, and its merchant's
-// current endpoint and secret.
+// What delivery attempts need, in the order of the ids given: each delivery, its event id (sent
+// as webhook-id), and its endpoint's current URL (empty: no endpoint, or disabled) and secret
+// (the primary endpoint's is the merchant's webhook secret). A delivery recorded before
+// endpoints existed, of a merchant with no endpoint then, goes to the primary endpoint.
 func (q *Queries) GetDeliveries(ctx context.Context, ids []string) ([]GetDeliveriesRow, error) {
 	rows, err := q.db.Query(ctx, getDeliveries, ids)
 	if err != nil {
@@ -105,10 +150,12 @@ func (q *Queries) GetDeliveries(ctx context.Context, ids []string) ([]GetDeliver
 		var i GetDeliveriesRow
 		if err := rows.Scan(
 			&i.ID,
+			&i.EventID,
 			&i.Event,
 			&i.Payload,
 			&i.Status,
 			&i.Attempts,
+			&i.EndpointID,
 			&i.WebhookURL,
 			&i.WebhookSecret,
 		); err != nil {
@@ -123,7 +170,7 @@ func (q *Queries) GetDeliveries(ctx context.Context, ids []string) ([]GetDeliver
 }
 
 const getWebhookLog = `-- name: GetWebhookLog :one
-SELECT id, merchant_id, event, payment_id, refund_id, payload, status, attempts, last_attempt_at, next_retry_at, response_code, response_body, error, created_at, updated_at FROM webhook_logs WHERE id = $1 AND merchant_id = $2
+SELECT id, merchant_id, event, payment_id, refund_id, payload, status, attempts, last_attempt_at, next_retry_at, response_code, response_body, error, created_at, updated_at, event_id, endpoint_id FROM webhook_logs WHERE id = $1 AND merchant_id = $2
 `
 
 type GetWebhookLogParams struct {
@@ -150,6 +197,8 @@ func (q *Queries) GetWebhookLog(ctx context.Context, arg GetWebhookLogParams) (W
 		&i.Error,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.EventID,
+		&i.EndpointID,
 	)
 	return i, err
 }
@@ -361,20 +410,24 @@ func (q *Queries) ListUnsentQueuedEvents(ctx context.Context, arg ListUnsentQueu
 }
 
 const listWebhookLogs = `-- name: ListWebhookLogs :many
-SELECT id, merchant_id, event, payment_id, refund_id, payload, status, attempts, last_attempt_at, next_retry_at, response_code, response_body, error, created_at, updated_at FROM webhook_logs
+SELECT id, merchant_id, event, payment_id, refund_id, payload, status, attempts, last_attempt_at, next_retry_at, response_code, response_body, error, created_at, updated_at, event_id, endpoint_id FROM webhook_logs
 WHERE merchant_id = $1
   AND ($2::text IS NULL OR status = $2)
   AND ($3::text IS NULL OR event = $3)
-  AND created_at >= $4 AND created_at < $5
-  AND (created_at, id) < ($6::timestamptz, $7::text)
+  AND ($4::text IS NULL OR endpoint_id = $4)
+  AND ($5::text IS NULL OR event_id = $5)
+  AND created_at >= $6 AND created_at < $7
+  AND (created_at, id) < ($8::timestamptz, $9::text)
 ORDER BY created_at DESC, id DESC
-LIMIT $9 OFFSET $8
+LIMIT $11 OFFSET $10
 `
 
 type ListWebhookLogsParams struct {
 	MerchantID      uuid.UUID
 	Status          *string
 	Event           *string
+	EndpointID      *string
+	EventID         *string
 	CreatedGte      time.Time
 	CreatedLt       time.Time
 	CursorCreatedAt time.Time
@@ -391,6 +444,8 @@ func (q *Queries) ListWebhookLogs(ctx context.Context, arg ListWebhookLogsParams
 		arg.MerchantID,
 		arg.Status,
 		arg.Event,
+		arg.EndpointID,
+		arg.EventID,
 		arg.CreatedGte,
 		arg.CreatedLt,
 		arg.CursorCreatedAt,
@@ -421,6 +476,8 @@ func (q *Queries) ListWebhookLogs(ctx context.Context, arg ListWebhookLogsParams
 			&i.Error,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.EventID,
+			&i.EndpointID,
 		); err != nil {
 			return nil, err
 		}
@@ -433,20 +490,24 @@ func (q *Queries) ListWebhookLogs(ctx context.Context, arg ListWebhookLogsParams
 }
 
 const listWebhookLogsNewer = `-- name: ListWebhookLogsNewer :many
-SELECT id, merchant_id, event, payment_id, refund_id, payload, status, attempts, last_attempt_at, next_retry_at, response_code, response_body, error, created_at, updated_at FROM webhook_logs
+SELECT id, merchant_id, event, payment_id, refund_id, payload, status, attempts, last_attempt_at, next_retry_at, response_code, response_body, error, created_at, updated_at, event_id, endpoint_id FROM webhook_logs
 WHERE merchant_id = $1
   AND ($2::text IS NULL OR status = $2)
   AND ($3::text IS NULL OR event = $3)
-  AND created_at >= $4 AND created_at < $5
-  AND (created_at, id) > ($6::timestamptz, $7::text)
+  AND ($4::text IS NULL OR endpoint_id = $4)
+  AND ($5::text IS NULL OR event_id = $5)
+  AND created_at >= $6 AND created_at < $7
+  AND (created_at, id) > ($8::timestamptz, $9::text)
 ORDER BY created_at, id
-LIMIT $9 OFFSET $8
+LIMIT $11 OFFSET $10
 `
 
 type ListWebhookLogsNewerParams struct {
 	MerchantID      uuid.UUID
 	Status          *string
 	Event           *string
+	EndpointID      *string
+	EventID         *string
 	CreatedGte      time.Time
 	CreatedLt       time.Time
 	CursorCreatedAt time.Time
@@ -462,6 +523,8 @@ func (q *Queries) ListWebhookLogsNewer(ctx context.Context, arg ListWebhookLogsN
 		arg.MerchantID,
 		arg.Status,
 		arg.Event,
+		arg.EndpointID,
+		arg.EventID,
 		arg.CreatedGte,
 		arg.CreatedLt,
 		arg.CursorCreatedAt,
@@ -492,6 +555,8 @@ func (q *Queries) ListWebhookLogsNewer(ctx context.Context, arg ListWebhookLogsN
 			&i.Error,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.EventID,
+			&i.EndpointID,
 		); err != nil {
 			return nil, err
 		}
@@ -504,40 +569,57 @@ func (q *Queries) ListWebhookLogsNewer(ctx context.Context, arg ListWebhookLogsN
 }
 
 const recordEvents = `-- name: RecordEvents :many
-INSERT INTO webhook_logs (id, merchant_id, event, payment_id, refund_id, payload)
-SELECT e.payload ->> 'id', m.id, e.payload ->> 'event', $1::text, $2::text, e.payload
-FROM merchants m
-CROSS JOIN jsonb_array_elements($3::jsonb) AS e (payload)
-WHERE m.id = $4 AND coalesce(m.webhook_url, '') <> ''
-RETURNING id
+WITH ev AS (
+    INSERT INTO events (id, merchant_id, type, payment_id, refund_id, payload)
+    SELECT e.payload ->> 'id', $1::uuid, e.payload ->> 'event', $2::text, $3::text, e.payload
+    FROM jsonb_array_elements($4::jsonb) AS e (payload)
+    RETURNING id, merchant_id, type, payment_id, refund_id, payload
+)
+INSERT INTO webhook_logs (id, event_id, endpoint_id, merchant_id, event, payment_id, refund_id, payload)
+SELECT CASE WHEN w.is_primary THEN ev.id ELSE ev.id || '_' || substr(w.id, 4) END, ev.id, w.id,
+       ev.merchant_id, ev.type, ev.payment_id, ev.refund_id, ev.payload
+FROM ev JOIN webhook_endpoints w ON w.merchant_id = ev.merchant_id AND w.status = 'enabled'
+  AND ('*' = ANY (w.enabled_events) OR ev.type = ANY (w.enabled_events) OR EXISTS (
+      SELECT 1 FROM unnest(w.enabled_events) AS f (pattern)
+      WHERE right(f.pattern, 2) = '.*' AND starts_with(ev.type, left(f.pattern, -1))))
+RETURNING id, event_id, endpoint_id
 `
 
 type RecordEventsParams struct {
+	MerchantID uuid.UUID
 	PaymentID  *string
 	RefundID   *string
 	Payloads   json.RawMessage
-	MerchantID uuid.UUID
 }
 
-// Records events (a JSON array of payloads, each with its id and event) for the merchant's webhook endpoint, if it has one; returns the ids recorded.
-func (q *Queries) RecordEvents(ctx context.Context, arg RecordEventsParams) ([]string, error) {
+type RecordEventsRow struct {
+	ID         string
+	EventID    *string
+	EndpointID *string
+}
+
+// Records events (a JSON array of payloads, each with its id and event) and one delivery of each
+// for every enabled endpoint of the merchant whose filter (enabled_events: exact names, prefix
+// wildcards such as payment.*, or *) matches it, in one statement; returns the deliveries (the
+// primary endpoint's has the event's id, another endpoint's <event id>_<endpoint id without we_>).
+func (q *Queries) RecordEvents(ctx context.Context, arg RecordEventsParams) ([]RecordEventsRow, error) {
 	rows, err := q.db.Query(ctx, recordEvents,
+		arg.MerchantID,
 		arg.PaymentID,
 		arg.RefundID,
 		arg.Payloads,
-		arg.MerchantID,
 	)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var items []string
+	var items []RecordEventsRow
 	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
+		var i RecordEventsRow
+		if err := rows.Scan(&i.ID, &i.EventID, &i.EndpointID); err != nil {
 			return nil, err
 		}
-		items = append(items, id)
+		items = append(items, i)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
@@ -549,7 +631,7 @@ const resetDelivery = `-- name: ResetDelivery :one
 UPDATE webhook_logs
 SET status = 'pending', attempts = 0, next_retry_at = NULL, updated_at = now()
 WHERE id = $1 AND merchant_id = $2
-RETURNING id, merchant_id, event, payment_id, refund_id, payload, status, attempts, last_attempt_at, next_retry_at, response_code, response_body, error, created_at, updated_at
+RETURNING id, merchant_id, event, payment_id, refund_id, payload, status, attempts, last_attempt_at, next_retry_at, response_code, response_body, error, created_at, updated_at, event_id, endpoint_id
 `
 
 type ResetDeliveryParams struct {
@@ -577,6 +659,8 @@ func (q *Queries) ResetDelivery(ctx context.Context, arg ResetDeliveryParams) (W
 		&i.Error,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.EventID,
+		&i.EndpointID,
 	)
 	return i, err
 }

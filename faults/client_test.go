@@ -60,7 +60,8 @@ type errorShape struct {
 // errorCodes are the codes the API documents.
 var errorCodes = map[string]bool{"BAD_REQUEST_ERROR": true, "INVALID_VPA": true, "INVALID_CARD": true, "EXPIRED_CARD": true,
 	"AUTHENTICATION_ERROR": true, "NOT_FOUND_ERROR": true, "IDEMPOTENCY_ERROR": true, "RATE_LIMIT_ERROR": true,
-	"METHOD_NOT_ALLOWED": true, "PAYLOAD_TOO_LARGE": true, "UNSUPPORTED_MEDIA_TYPE": true, "TOO_MANY_ATTEMPTS": true}
+	"METHOD_NOT_ALLOWED": true, "PAYLOAD_TOO_LARGE": true, "UNSUPPORTED_MEDIA_TYPE": true, "TOO_MANY_ATTEMPTS": true,
+	"REPLAY_IN_PROGRESS": true}
 
 // code returns the error code of an answer in the error shape with a description, else "".
 func (r response) code() string {

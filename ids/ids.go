@@ -12,6 +12,9 @@ const (
 	Payment = "pay"
 	Refund  = "rfnd"
 	Event   = "evt"
+	// Endpoint is a webhook endpoint; Replay a bulk re-send of its events.
+	Endpoint = "we"
+	Replay   = "rpl"
 )
 
 // New returns prefix_ followed by 16 alphanumerics from a cryptographic source.

@@ -29,12 +29,16 @@ func New(c client.Client, pool *pgxpool.Pool, cfg config.Config) sdkworker.Worke
 	})
 	starter := workflows.Starter{Client: c, TaskQueue: cfg.TaskQueue, RetryIntervals: cfg.Webhooks.RetryIntervals}
 	acts := activities.New(pool, bank.New(db.New(pool), cfg.Bank), delivery.New(cfg.Webhooks.AllowPrivateTargets), starter)
+	acts.EventRetention, acts.DisableAfter = cfg.Webhooks.EventRetention, cfg.Webhooks.DisableAfter
 	w.RegisterWorkflow(workflows.PaymentWorkflow)
 	w.RegisterWorkflow(workflows.RefundWorkflow)
 	w.RegisterWorkflow(workflows.WebhookDeliveryWorkflow)
 	w.RegisterWorkflow(workflows.PendingSweepWorkflow)
 	w.RegisterWorkflow(workflows.RecoverySweepWorkflow)
 	w.RegisterWorkflow(workflows.IdempotencyCleanupWorkflow)
+	w.RegisterWorkflow(workflows.EventPruneWorkflow)
+	w.RegisterWorkflow(workflows.EndpointHealthWorkflow)
+	w.RegisterWorkflow(workflows.ReplayWorkflow)
 	w.RegisterActivity(acts)
 	return w
 }

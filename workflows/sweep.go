@@ -22,6 +22,8 @@ const SweepInterval = time.Minute
 const (
 	PendingSweepID       = "pending-sweep"
 	IdempotencyCleanupID = "idempotency-keys-cleanup"
+	EventPruneID         = "events-prune"
+	EndpointHealthID     = "webhook-endpoints-health"
 )
 
 var maintenance = workflow.ActivityOptions{
@@ -96,6 +98,26 @@ func IdempotencyCleanupWorkflow(ctx workflow.Context) (int64, error) {
 	return deleted, err
 }
 
+// EventPruneWorkflow deletes the events older than EVENT_RETENTION (30 days). A Temporal
+// Schedule runs it hourly.
+func EventPruneWorkflow(ctx workflow.Context) (int64, error) {
+	var a *activities.Activities
+	var deleted int64
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, maintenance), a.DeleteExpiredEvents).Get(ctx, &deleted)
+	return deleted, err
+}
+
+// EndpointHealthWorkflow disables the webhook endpoints whose every delivery has failed for
+// WEBHOOK_DISABLE_AFTER with at least 5 failed events (auto-disable), records it in the audit log
+// and tells the merchant's other endpoints (webhook_endpoint.disabled). A Temporal Schedule runs
+// it every minute.
+func EndpointHealthWorkflow(ctx workflow.Context) ([]string, error) {
+	var a *activities.Activities
+	var disabled []string
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, maintenance), a.DisableFailingEndpoints).Get(ctx, &disabled)
+	return disabled, err
+}
+
 // EnsureSchedules creates the gateway's Temporal Schedules if they do not exist yet. Every
 // worker calls it at start; the first one wins.
 func EnsureSchedules(ctx context.Context, c client.Client, taskQueue string) error {
@@ -106,6 +128,8 @@ func EnsureSchedules(ctx context.Context, c client.Client, taskQueue string) err
 	}{
 		{PendingSweepID, SweepInterval, PendingSweepWorkflow},
 		{IdempotencyCleanupID, time.Hour, IdempotencyCleanupWorkflow},
+		{EventPruneID, time.Hour, EventPruneWorkflow},
+		{EndpointHealthID, SweepInterval, EndpointHealthWorkflow},
 	}
 	for _, s := range schedules {
 		_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{

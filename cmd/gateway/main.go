@@ -34,6 +34,9 @@ commands:
             for the server
   webhooks listen [--port 9000] [--forward-to URL] [--api-key KEY --api-secret SECRET]
             a local endpoint that verifies, prints and forwards webhook deliveries
+  trigger <event> [--base-url URL] [--api-key KEY] [--api-secret SECRET]
+            make the objects (order, payment with the matching test card, capture, refund) whose
+            life emits the event, through the API (make dev's test merchant by default)
   healthcheck  exit 0 when the API on 127.0.0.1:$PORT answers /health with 200 (for containers)
 `
 
@@ -60,6 +63,7 @@ func main() {
 		"migrate":     runMigrate,
 		"healthcheck": runHealthcheck,
 		"webhooks":    runWebhooks,
+		"trigger":     runTrigger,
 	}
 	run, ok := commands[os.Args[1]]
 	if !ok {

@@ -1,29 +1,56 @@
 -- name: RecordEvents :many
--- Records events (a JSON array of payloads, each with its id and event) for the merchant's webhook endpoint, if it has one; returns the ids recorded.
-INSERT INTO webhook_logs (id, merchant_id, event, payment_id, refund_id, payload)
-SELECT e.payload ->> 'id', m.id, e.payload ->> 'event', sqlc.narg('payment_id')::text, sqlc.narg('refund_id')::text, e.payload
-FROM merchants m
-CROSS JOIN jsonb_array_elements(@payloads::jsonb) AS e (payload)
-WHERE m.id = @merchant_id AND coalesce(m.webhook_url, '') <> ''
-RETURNING id;
+-- Records events (a JSON array of payloads, each with its id and event) and one delivery of each
+-- for every enabled endpoint of the merchant whose filter (enabled_events: exact names, prefix
+-- wildcards such as payment.*, or *) matches it, in one statement; returns the deliveries (the
+-- primary endpoint's has the event's id, another endpoint's <event id>_<endpoint id without we_>).
+WITH ev AS (
+    INSERT INTO events (id, merchant_id, type, payment_id, refund_id, payload)
+    SELECT e.payload ->> 'id', sqlc.arg(merchant_id)::uuid, e.payload ->> 'event', sqlc.narg('payment_id')::text, sqlc.narg('refund_id')::text, e.payload
+    FROM jsonb_array_elements(@payloads::jsonb) AS e (payload)
+    RETURNING id, merchant_id, type, payment_id, refund_id, payload
+)
+INSERT INTO webhook_logs (id, event_id, endpoint_id, merchant_id, event, payment_id, refund_id, payload)
+SELECT CASE WHEN w.is_primary THEN ev.id ELSE ev.id || '_' || substr(w.id, 4) END, ev.id, w.id,
+       ev.merchant_id, ev.type, ev.payment_id, ev.refund_id, ev.payload
+FROM ev JOIN webhook_endpoints w ON w.merchant_id = ev.merchant_id AND w.status = 'enabled'
+  AND ('*' = ANY (w.enabled_events) OR ev.type = ANY (w.enabled_events) OR EXISTS (
+      SELECT 1 FROM unnest(w.enabled_events) AS f (pattern)
+      WHERE right(f.pattern, 2) = '.*' AND starts_with(ev.type, left(f.pattern, -1))))
+RETURNING id, event_id, endpoint_id;
 
 -- name: GetDeliveries :many
--- What delivery attempts need, in the order of the ids given: each event, and its merchant's
--- current endpoint and secret.
-SELECT l.id, l.event, l.payload::text AS payload, l.status, l.attempts,
-       coalesce(m.webhook_url, '') AS webhook_url, m.webhook_secret
+-- What delivery attempts need, in the order of the ids given: each delivery, its event id (sent
+-- as webhook-id), and its endpoint's current URL (empty: no endpoint, or disabled) and secret
+-- (the primary endpoint's is the merchant's webhook secret). A delivery recorded before
+-- endpoints existed, of a merchant with no endpoint then, goes to the primary endpoint.
+SELECT l.id, coalesce(l.event_id, l.id)::text AS event_id, l.event, l.payload::text AS payload, l.status, l.attempts,
+       coalesce(w.id, '')::text AS endpoint_id,
+       coalesce(CASE WHEN w.status = 'enabled' THEN w.url END, '')::text AS webhook_url,
+       coalesce(w.secret, m.webhook_secret)::text AS webhook_secret
 FROM webhook_logs l JOIN merchants m ON m.id = l.merchant_id
+LEFT JOIN webhook_endpoints w ON w.id = l.endpoint_id OR (l.endpoint_id IS NULL AND w.merchant_id = l.merchant_id AND w.is_primary)
 WHERE l.id = ANY (@ids::text[])
 ORDER BY array_position(@ids::text[], l.id);
 
 -- name: RecordAttempt :batchexec
 -- Records attempt number @attempt once: a repeat of the same attempt (after a crash) changes
--- nothing. A batch records several events' attempts in one round trip.
-UPDATE webhook_logs
-SET attempts = @attempt, status = @status, last_attempt_at = now(), next_retry_at = sqlc.narg('next_retry_at'),
-    response_code = sqlc.narg('response_code'), response_body = sqlc.narg('response_body'),
-    error = sqlc.narg('error'), updated_at = now()
-WHERE id = @id AND attempts < @attempt;
+-- nothing. A batch records several events' attempts in one round trip. The same statement keeps
+-- the endpoint's failure count for auto-disable: a failed attempt sets failing_since (if unset)
+-- and a first attempt that failed counts its event in failed_events; a success resets both. A
+-- healthy endpoint's row is not written.
+WITH l AS (
+    UPDATE webhook_logs
+    SET attempts = @attempt, status = @status, last_attempt_at = now(), next_retry_at = sqlc.narg('next_retry_at'),
+        response_code = sqlc.narg('response_code'), response_body = sqlc.narg('response_body'),
+        error = sqlc.narg('error'), updated_at = now()
+    WHERE webhook_logs.id = @id AND webhook_logs.attempts < @attempt
+    RETURNING webhook_logs.endpoint_id, webhook_logs.status, webhook_logs.attempts
+)
+UPDATE webhook_endpoints w
+SET failing_since = CASE WHEN l.status = 'success' THEN NULL ELSE coalesce(w.failing_since, now()) END,
+    failed_events = CASE WHEN l.status = 'success' THEN 0 WHEN l.attempts = 1 THEN w.failed_events + 1 ELSE w.failed_events END
+FROM l
+WHERE w.id = l.endpoint_id AND (l.status <> 'success' OR w.failing_since IS NOT NULL OR w.failed_events > 0);
 
 -- name: ResetDelivery :one
 -- A manual retry: the log starts a new schedule from attempt 1.
@@ -43,6 +70,8 @@ SELECT * FROM webhook_logs
 WHERE merchant_id = @merchant_id
   AND (sqlc.narg('status')::text IS NULL OR status = sqlc.narg('status'))
   AND (sqlc.narg('event')::text IS NULL OR event = sqlc.narg('event'))
+  AND (sqlc.narg('endpoint_id')::text IS NULL OR endpoint_id = sqlc.narg('endpoint_id'))
+  AND (sqlc.narg('event_id')::text IS NULL OR event_id = sqlc.narg('event_id'))
   AND created_at >= @created_gte AND created_at < @created_lt
   AND (created_at, id) < (sqlc.arg(cursor_created_at)::timestamptz, sqlc.arg(cursor_id)::text)
 ORDER BY created_at DESC, id DESC
@@ -55,6 +84,8 @@ SELECT * FROM webhook_logs
 WHERE merchant_id = @merchant_id
   AND (sqlc.narg('status')::text IS NULL OR status = sqlc.narg('status'))
   AND (sqlc.narg('event')::text IS NULL OR event = sqlc.narg('event'))
+  AND (sqlc.narg('endpoint_id')::text IS NULL OR endpoint_id = sqlc.narg('endpoint_id'))
+  AND (sqlc.narg('event_id')::text IS NULL OR event_id = sqlc.narg('event_id'))
   AND created_at >= @created_gte AND created_at < @created_lt
   AND (created_at, id) > (sqlc.arg(cursor_created_at)::timestamptz, sqlc.arg(cursor_id)::text)
 ORDER BY created_at, id
@@ -88,6 +119,18 @@ SELECT ((
       AND (sqlc.narg('status')::text IS NULL OR r.status = sqlc.narg('status'))
       AND (sqlc.narg('event')::text IS NULL OR r.event = sqlc.narg('event'))
 ))::bigint AS total;
+
+-- name: CountWebhookLogsByDelivery :one
+-- How many of the merchant's webhook deliveries match a filter by endpoint or event id, in
+-- [@created_gte, @created_lt). The running totals are not kept by endpoint or event, so this
+-- counts rows through their index.
+SELECT count(*) FROM webhook_logs
+WHERE merchant_id = @merchant_id
+  AND (sqlc.narg('status')::text IS NULL OR status = sqlc.narg('status'))
+  AND (sqlc.narg('event')::text IS NULL OR event = sqlc.narg('event'))
+  AND (sqlc.narg('endpoint_id')::text IS NULL OR endpoint_id = sqlc.narg('endpoint_id'))
+  AND (sqlc.narg('event_id')::text IS NULL OR event_id = sqlc.narg('event_id'))
+  AND created_at >= @created_gte AND created_at < @created_lt;
 
 -- name: ListUnsentEvents :many
 -- Events never attempted although older than the cutoff: their delivery was never started.

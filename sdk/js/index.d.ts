@@ -308,8 +308,84 @@ export class PaymentGateway {
   allWebhookLogs(params?: ListWebhookLogsParams, options?: RequestOptions): AsyncGenerator<WebhookLog>;
   getWebhookLog(id: string, options?: RequestOptions): Promise<WebhookLog>;
   retryWebhook(id: string, options?: RequestOptions): Promise<{ id: string; status: "pending"; message: string }>;
+  readonly events: {
+    list(params?: ListEventsParams, options?: RequestOptions): Promise<{ object: "list"; data: GatewayEvent[]; has_more: boolean }>;
+    /** Every event from the page the params ask for on, fetched a page at a time by starting_after. */
+    all(params?: ListEventsParams, options?: RequestOptions): AsyncGenerator<GatewayEvent>;
+    get(id: string, options?: RequestOptions): Promise<GatewayEvent>;
+  };
+  readonly webhookEndpoints: {
+    create(params: { url: string; enabled_events: string[]; description?: string }, options?: RequestOptions): Promise<WebhookEndpoint>;
+    list(options?: RequestOptions): Promise<{ object: "list"; data: WebhookEndpoint[]; has_more: false }>;
+    get(id: string, options?: RequestOptions): Promise<WebhookEndpoint>;
+    update(id: string, changes: { url?: string; enabled_events?: string[]; description?: string; status?: "enabled" | "disabled" }, options?: RequestOptions): Promise<WebhookEndpoint>;
+    del(id: string, options?: RequestOptions): Promise<{ id: string; object: "webhook_endpoint"; deleted: true }>;
+    rollSecret(id: string, options?: RequestOptions): Promise<WebhookEndpoint>;
+    replay(id: string, params?: { created?: { gte?: string | number | Date; lte?: string | number | Date }; types?: string[] }, options?: RequestOptions): Promise<Replay>;
+    listReplays(id: string, options?: RequestOptions): Promise<{ object: "list"; data: Replay[]; has_more: false }>;
+  };
+  readonly replays: {
+    get(id: string, options?: RequestOptions): Promise<Replay>;
+    cancel(id: string, options?: RequestOptions): Promise<Replay>;
+  };
 }
 export default PaymentGateway;
+
+export interface ListEventsParams {
+  /** An event name or a prefix wildcard such as "payment.*". */
+  type?: string;
+  limit?: number;
+  starting_after?: string;
+  ending_before?: string;
+  created?: { gte?: string | number | Date; gt?: string | number | Date; lte?: string | number | Date; lt?: string | number | Date };
+}
+
+/** A recorded event (the events API): the delivered envelope plus type and pending_webhooks. */
+export interface GatewayEvent {
+  id: string;
+  object: "event";
+  type: string;
+  event: string;
+  timestamp: string;
+  data: Record<string, unknown>;
+  payment_id: string | null;
+  refund_id: string | null;
+  pending_webhooks: number;
+  created_at: string;
+}
+
+export interface WebhookEndpoint {
+  id: string;
+  object: "webhook_endpoint";
+  url: string;
+  enabled_events: string[];
+  description: string;
+  status: "enabled" | "disabled";
+  primary: boolean;
+  /** Only in the answers of create and rollSecret. */
+  secret?: string;
+  disabled_at: string | null;
+  disabled_reason: string | null;
+  failing_since: string | null;
+  failed_events: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Replay {
+  id: string;
+  object: "webhook_replay";
+  endpoint_id: string;
+  status: "running" | "succeeded" | "canceled" | "failed";
+  total: number;
+  sent: number;
+  failed: number;
+  created_gte: string;
+  created_lt: string;
+  types: string[];
+  created_at: string;
+  finished_at: string | null;
+}
 
 // --- errors ----------------------------------------------------------------------------------
 
@@ -328,6 +404,7 @@ export const ErrorCodes: Readonly<{
   PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE";
   UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE";
   TOO_MANY_ATTEMPTS: "TOO_MANY_ATTEMPTS";
+  REPLAY_IN_PROGRESS: "REPLAY_IN_PROGRESS";
 }>;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

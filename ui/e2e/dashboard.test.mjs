@@ -490,6 +490,44 @@ test("the overview updates live and charts the volume", { timeout: TEST_TIMEOUT 
   await dashboard.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
 });
 
+test("add a webhook endpoint and watch a replay finish", { timeout: TEST_TIMEOUT }, async () => {
+  const received = [];
+  const server = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk) => (body += chunk));
+    req.on("end", () => {
+      received.push(JSON.parse(body));
+      res.writeHead(200, { "Content-Type": "application/json" }).end('{"ok":true}');
+    });
+  });
+  const url = `${await listen(server)}/endpoint`;
+  try {
+    await dashboard.goto(`${BASE_URL}/dashboard/webhooks`);
+    await dashboard.fill("[data-test-id=endpoint-url-input]", url);
+    await dashboard.fill("[data-test-id=endpoint-events-input]", "payment.*");
+    await dashboard.click("[data-test-id=add-endpoint-button]");
+    assert.match(await dashboard.locator("[data-test-id=new-endpoint-secret] code").textContent(), /^whsec_/);
+    const endpoint = (await api("/webhook_endpoints")).data.find((e) => e.url === url);
+    assert.deepEqual(endpoint.enabled_events, ["payment.*"]);
+    const row = dashboard.locator(`[data-test-id=endpoint-row][data-endpoint-id="${endpoint.id}"]`);
+    await row.waitFor();
+
+    const events = (await api("/events?type=payment.*&limit=100")).data;
+    assert.ok(events.length > 0, "earlier tests made payment events");
+    await row.locator("[data-test-id=replay-endpoint-button]").click();
+    await row.locator("[data-test-id=replay-progress][data-status=succeeded]").waitFor({ timeout: PROCESSING_TIMEOUT });
+    const text = await row.locator("[data-test-id=replay-progress-text]").textContent();
+    const [, sent, total] = text.match(/(\d+) sent, 0 failed of (\d+)/);
+    assert.equal(sent, total);
+    assert.ok(Number(total) >= events.length);
+    await eventually(() => assert.ok(received.length >= Number(total), "the replayed events reached the endpoint"));
+    assert.ok(received.every((e) => e.event.startsWith("payment.")));
+    await shot(dashboard, "webhook-endpoints");
+  } finally {
+    server.close();
+  }
+});
+
 test("the audit log records sign-ins and webhook changes, and updates live", { timeout: TEST_TIMEOUT }, async () => {
   // Another browser context: a wrong password, then the right one, which leads back to the page asked for.
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });

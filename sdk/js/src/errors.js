@@ -18,6 +18,7 @@ export const ErrorCodes = Object.freeze({
   PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
   UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
   TOO_MANY_ATTEMPTS: "TOO_MANY_ATTEMPTS",
+  REPLAY_IN_PROGRESS: "REPLAY_IN_PROGRESS",
 });
 
 /** An error answer of the API: { error: { code, description } } with an HTTP status. */

@@ -60,6 +60,44 @@ export class PaymentGateway {
     this.#baseUrl = String(baseUrl).replace(/\/+$/, "");
     this.#timeoutMs = timeoutMs;
     this.#fetch = fetchImpl;
+
+    /** The events API: every event, kept 30 days, newest first. */
+    this.events = Object.freeze({
+      /** Lists events: { type (name or "payment.*"), limit, starting_after, ending_before, created }. */
+      list: ({ type, ...page } = {}, options = {}) => this.#request("GET", "/events", { ...options, query: { ...pageQuery(page), type } }),
+      /** Iterates over every event from the page list(params) gives on, a page at a time. */
+      all: (params = {}, options = {}) => this.#all((p) => this.events.list(p, options), params, "data"),
+      /** Fetches an event by id. */
+      get: (id, options = {}) => this.#request("GET", `/events/${checkId(id)}`, options),
+    });
+
+    /** Webhook endpoints: each receives the events its enabled_events match, signed with its secret. */
+    this.webhookEndpoints = Object.freeze({
+      /** Creates an endpoint: { url, enabled_events: ["payment.success", "refund.*"] | ["*"], description }; the answer shows its secret. */
+      create: ({ url, enabled_events, description } = {}, options = {}) =>
+        this.#request("POST", "/webhook_endpoints", { ...options, body: { url, enabled_events, description } }),
+      /** Lists every endpoint: { object: "list", data, has_more }. */
+      list: (options = {}) => this.#request("GET", "/webhook_endpoints", options),
+      /** Fetches an endpoint (without its secret). */
+      get: (id, options = {}) => this.#request("GET", `/webhook_endpoints/${checkId(id)}`, options),
+      /** Changes { url, enabled_events, description, status: "enabled" | "disabled" }. */
+      update: (id, changes = {}, options = {}) => this.#request("PATCH", `/webhook_endpoints/${checkId(id)}`, { ...options, body: changes }),
+      /** Deletes an endpoint: { id, object, deleted: true }. */
+      del: (id, options = {}) => this.#request("DELETE", `/webhook_endpoints/${checkId(id)}`, options),
+      /** Gives the endpoint a new signing secret, returned in secret. */
+      rollSecret: (id, options = {}) => this.#request("POST", `/webhook_endpoints/${checkId(id)}/roll-secret`, options),
+      /** Starts a replay: { created: { gte, lte }, types }; 409 REPLAY_IN_PROGRESS while one runs. */
+      replay: (id, { created, types } = {}, options = {}) =>
+        this.#request("POST", `/webhook_endpoints/${checkId(id)}/replay`, { ...options, body: { created: dates(created), types } }),
+      /** The endpoint's latest replays. */
+      listReplays: (id, options = {}) => this.#request("GET", `/webhook_endpoints/${checkId(id)}/replays`, options),
+    });
+
+    /** Replays of events to an endpoint, run by a workflow: { status, total, sent, failed }. */
+    this.replays = Object.freeze({
+      get: (id, options = {}) => this.#request("GET", `/replays/${checkId(id)}`, options),
+      cancel: (id, options = {}) => this.#request("POST", `/replays/${checkId(id)}/cancel`, options),
+    });
   }
 
   /** The gateway URL requests go to. */
@@ -365,6 +403,13 @@ function pageQuery({ limit, offset, starting_after, ending_before, created = {} 
     query[`created[${bound}]`] = value instanceof Date ? value.toISOString() : value;
   }
   return query;
+}
+
+function dates(created) {
+  if (created === undefined) return undefined;
+  const out = {};
+  for (const [bound, value] of Object.entries(created)) out[bound] = value instanceof Date ? value.toISOString() : value;
+  return out;
 }
 
 function day(value) {

@@ -308,3 +308,54 @@ describe("polling", () => {
     await assert.rejects(client().waitForPayment("pay_1"), NotFoundError);
   });
 });
+
+describe("events, webhook endpoints and replays", () => {
+  beforeEach(() => {
+    requests = [];
+  });
+
+  test("map to their routes", async () => {
+    answer = () => ({ body: { id: "x" } });
+    const c = new PaymentGateway({ apiKey: "k", apiSecret: "s", baseUrl });
+    await c.events.list({ type: "payment.*", limit: 2, created: { gte: new Date("2026-01-01T00:00:00Z") } });
+    await c.events.get("evt_1");
+    await c.webhookEndpoints.create({ url: "https://example.com/h", enabled_events: ["refund.*"] });
+    await c.webhookEndpoints.list();
+    await c.webhookEndpoints.get("we_1");
+    await c.webhookEndpoints.update("we_1", { status: "disabled" });
+    await c.webhookEndpoints.del("we_1");
+    await c.webhookEndpoints.rollSecret("we_1");
+    await c.webhookEndpoints.replay("we_1", { created: { gte: 1767225600 }, types: ["payment.*"] });
+    await c.replays.get("rpl_1");
+    await c.replays.cancel("rpl_1");
+    assert.deepEqual(requests.map((r) => [r.method, r.path, r.query, r.body]), [
+      ["GET", "/api/v1/events", { type: "payment.*", limit: "2", "created[gte]": "2026-01-01T00:00:00.000Z" }, undefined],
+      ["GET", "/api/v1/events/evt_1", {}, undefined],
+      ["POST", "/api/v1/webhook_endpoints", {}, { url: "https://example.com/h", enabled_events: ["refund.*"] }],
+      ["GET", "/api/v1/webhook_endpoints", {}, undefined],
+      ["GET", "/api/v1/webhook_endpoints/we_1", {}, undefined],
+      ["PATCH", "/api/v1/webhook_endpoints/we_1", {}, { status: "disabled" }],
+      ["DELETE", "/api/v1/webhook_endpoints/we_1", {}, undefined],
+      ["POST", "/api/v1/webhook_endpoints/we_1/roll-secret", {}, undefined],
+      ["POST", "/api/v1/webhook_endpoints/we_1/replay", {}, { created: { gte: 1767225600 }, types: ["payment.*"] }],
+      ["GET", "/api/v1/replays/rpl_1", {}, undefined],
+      ["POST", "/api/v1/replays/rpl_1/cancel", {}, undefined],
+    ]);
+  });
+
+  test("events.all pages by starting_after", async () => {
+    const pages = [
+      { object: "list", data: [{ id: "evt_3" }, { id: "evt_2" }], has_more: true },
+      { object: "list", data: [{ id: "evt_1" }], has_more: false },
+    ];
+    answer = () => ({ body: pages.shift() });
+    const c = new PaymentGateway({ apiKey: "k", apiSecret: "s", baseUrl });
+    const ids = [];
+    for await (const e of c.events.all({ limit: 2, type: "refund.*" })) ids.push(e.id);
+    assert.deepEqual(ids, ["evt_3", "evt_2", "evt_1"]);
+    assert.deepEqual(requests.map((r) => r.query), [
+      { limit: "2", type: "refund.*" },
+      { limit: "2", type: "refund.*", starting_after: "evt_2" },
+    ]);
+  });
+});

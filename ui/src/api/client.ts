@@ -16,6 +16,8 @@ import type {
   Stats,
   WebhookConfig,
   WebhookDelivery,
+  WebhookEndpoint,
+  Replay,
 } from "./types";
 import type { Cursor } from "../lib/cursor";
 
@@ -211,6 +213,21 @@ export const api = {
     },
     retry: (id: string) =>
       request<{ id: string; status: string; message: string }>("POST", `/webhooks/${encodeURIComponent(id)}/retry`),
+  },
+
+  endpoints: {
+    list: async (signal?: AbortSignal): Promise<WebhookEndpoint[]> =>
+      (await request<{ data: WebhookEndpoint[] }>("GET", "/webhook_endpoints", { signal })).data,
+    create: (url: string, enabledEvents: string[]) =>
+      request<WebhookEndpoint>("POST", "/webhook_endpoints", { body: { url, enabled_events: enabledEvents } }),
+    setStatus: (id: string, status: "enabled" | "disabled") =>
+      request<WebhookEndpoint>("PATCH", `/webhook_endpoints/${encodeURIComponent(id)}`, { body: { status } }),
+    remove: (id: string) => request<{ deleted: boolean }>("DELETE", `/webhook_endpoints/${encodeURIComponent(id)}`),
+    replay: (id: string, since?: string | null) =>
+      request<Replay>("POST", `/webhook_endpoints/${encodeURIComponent(id)}/replay`, {
+        body: since ? { created: { gte: since } } : {},
+      }),
+    getReplay: (id: string, signal?: AbortSignal) => request<Replay>("GET", `/replays/${encodeURIComponent(id)}`, { signal }),
   },
 };
 

@@ -126,6 +126,8 @@ export type WebhookStatus = "pending" | "success" | "failed";
 
 export interface WebhookDelivery {
   id: string;
+  event_id?: string;
+  endpoint_id?: string | null;
   event: string;
   status: WebhookStatus;
   attempts: number;
@@ -173,3 +175,29 @@ export type NewPayment =
       method: "card";
       card: { number: string; expiry_month: string; expiry_year: string; cvv: string; holder_name: string };
     };
+
+// A webhook endpoint (GET /webhook_endpoints); secret only right after creation or a roll.
+export interface WebhookEndpoint {
+  id: string;
+  url: string;
+  enabled_events: string[];
+  description: string;
+  status: "enabled" | "disabled";
+  primary: boolean;
+  secret?: string;
+  disabled_at: string | null;
+  disabled_reason: string | null;
+  failing_since: string | null;
+  failed_events: number;
+  created_at: string;
+}
+
+// A replay of an endpoint's events, run by a workflow on the gateway.
+export interface Replay {
+  id: string;
+  endpoint_id: string;
+  status: "running" | "succeeded" | "canceled" | "failed";
+  total: number;
+  sent: number;
+  failed: number;
+}

@@ -5,6 +5,7 @@ import { Card } from "../components/Card";
 import { PageHeader } from "../components/PageHeader";
 import { Pagination } from "../components/Pagination";
 import { WebhookDeliveriesTable } from "../components/WebhookDeliveriesTable";
+import { WebhookEndpointsCard } from "../components/WebhookEndpointsCard";
 import { WebhookSettingsCard } from "../components/WebhookSettingsCard";
 import { pageLinks } from "../lib/cursor";
 import { useCursor } from "../lib/useCursor";
@@ -26,6 +27,7 @@ export function WebhooksPage() {
       <PageHeader title="Webhooks" description="Get notified on your server when payments and refunds change." />
       <div className="stack-lg">
         <WebhookSettingsCard onTestSent={deliveries.reload} />
+        <WebhookEndpointsCard />
         <Card
           title="Delivery log"
           description="Failed deliveries are retried automatically with backoff. Updates live."
