@@ -215,7 +215,7 @@ type chunkRows struct {
 var (
 	orderCols   = []string{"id", "merchant_id", "amount", "currency", "receipt", "notes", "status", "created_at", "updated_at"}
 	paymentCols = []string{"id", "order_id", "merchant_id", "amount", "currency", "method", "status", "vpa", "card_network", "card_bin", "card_last4",
-		"error_code", "error_description", "created_at", "updated_at", "captured", "captured_at", "amount_refunded"}
+		"error_code", "error_description", "created_at", "updated_at", "captured", "captured_at", "amount_refunded", "amount_captured"}
 	refundCols = []string{"id", "payment_id", "order_id", "merchant_id", "amount", "currency", "reason", "status", "error_code", "error_description",
 		"processed_at", "created_at", "updated_at"}
 	logCols = []string{"id", "merchant_id", "event", "payment_id", "refund_id", "payload", "status", "attempts", "last_attempt_at",
@@ -349,7 +349,7 @@ func (s *Seeder) Generate(chunk, n int) chunkRows {
 		}
 		orderID, payID := newID(r, "order"), newID(r, "pay")
 
-		var vpa, network, bin, last4, errCode, errDesc, capturedAt any
+		var vpa, network, bin, last4, errCode, errDesc, capturedAt, amountCaptured any
 		method := "card"
 		if r.Float64() < shareUPI {
 			method = "upi"
@@ -409,13 +409,13 @@ func (s *Seeder) Generate(chunk, n int) chunkRows {
 			e = append(e, `"}`...)
 			out.logs = append(out.logs, logRow(r, m, "refund."+rstatus, payID, refundID, refundAt.Add(2*time.Second), e))
 		}
-		if captured {
-			capturedAt = settled
+		if captured { // captured in full, as automatic capture and today's capture do
+			capturedAt, amountCaptured = settled, amt
 		}
 		out.orders = append(out.orders, []any{orderID, m, amt, currency, "rcpt_" + strconv.Itoa(r.IntN(1_000_000_000)), []byte("{}"),
 			orderStatus, created.Add(-time.Duration(r.IntN(5000)) * time.Millisecond), settled})
 		out.payments = append(out.payments, []any{payID, orderID, m, amt, currency, method, status, vpa, network, bin, last4,
-			errCode, errDesc, created, settled, captured, capturedAt, refunded})
+			errCode, errDesc, created, settled, captured, capturedAt, refunded, amountCaptured})
 		event := "payment.success"
 		if status == "failed" {
 			event = "payment.failed"
