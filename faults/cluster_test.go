@@ -17,13 +17,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
 
@@ -450,17 +448,7 @@ func (s *clusterStack) logPendingEvents(t *testing.T, rc *receiver, ids []string
 		t.Logf("pending %s %s of %s: %d attempts, created %s, next retry %v, updated %s; receiver got %v",
 			id, event, payment, attempts, created.Format("15:04:05.000"), next, updated.Format("15:04:05.000"), got)
 		for _, wf := range []string{payment, id} {
-			var events []string
-			it := s.tc.GetWorkflowHistory(ctx, wf, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-			for it.HasNext() {
-				e, err := it.Next()
-				if err != nil {
-					events = append(events, err.Error())
-					break
-				}
-				events = append(events, fmt.Sprintf("%s %s", e.EventTime.AsTime().Format("05.000"), strings.TrimPrefix(e.EventType.String(), "EVENT_TYPE_")))
-			}
-			t.Logf("  history of %s: %v", wf, events)
+			t.Logf("  history of %s: %s", wf, historyOf(ctx, s.tc, wf))
 		}
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
 )
@@ -270,12 +271,13 @@ func with(a map[string]string, kv ...string) map[string]string {
 // devStack is `gateway dev` (PostgreSQL, embedded Temporal, worker and API in one process) in a
 // temporary DATA_DIR on free ports.
 type devStack struct {
-	t       testing.TB
-	dir     string // DATA_DIR, with the logs
-	base    string // the API's URL
-	dbURL   string // the gateway's database, for the tests' own queries
-	gateway *proc
-	api     *apiClient
+	t        testing.TB
+	dir      string // DATA_DIR, with the logs
+	base     string // the API's URL
+	dbURL    string // the gateway's database, for the tests' own queries
+	temporal string // the embedded Temporal's frontend address
+	gateway  *proc
+	api      *apiClient
 }
 
 func startDev(t testing.TB, o options) *devStack {
@@ -285,7 +287,8 @@ func startDev(t testing.TB, o options) *devStack {
 	vars := with(o.vars(), "DATA_DIR", dir, "PORT", strconv.Itoa(ports[0]), "DEV_POSTGRES_PORT", strconv.Itoa(ports[1]),
 		"DEV_TEMPORAL_PORT", strconv.Itoa(ports[2]), "DEV_TEMPORAL_UI_PORT", strconv.Itoa(ports[3]))
 	s := &devStack{t: t, dir: dir, base: fmt.Sprintf("http://127.0.0.1:%d", ports[0]),
-		dbURL: fmt.Sprintf("postgres://postgres@127.0.0.1:%d/gateway?sslmode=disable", ports[1])}
+		dbURL:    fmt.Sprintf("postgres://postgres@127.0.0.1:%d/gateway?sslmode=disable", ports[1]),
+		temporal: fmt.Sprintf("127.0.0.1:%d", ports[2])}
 	if o.DatabaseURL != "" {
 		vars["DATABASE_URL"] = o.DatabaseURL
 		s.dbURL = o.DatabaseURL
@@ -377,14 +380,40 @@ func startMulti(t testing.TB, workers int, o options) *multiStack {
 }
 
 // temporalClient is a client of the stack's Temporal server, for reading workflow histories.
-func (s *multiStack) temporalClient(t testing.TB) client.Client {
+func (s *multiStack) temporalClient(t testing.TB) client.Client { return dialTemporal(t, s.temporal) }
+
+// dialTemporal is a client of the Temporal server at addr, closed when the test ends.
+func dialTemporal(t testing.TB, addr string) client.Client {
 	t.Helper()
-	c, err := client.Dial(client.Options{HostPort: s.temporal, Logger: tlog.NewStructuredLogger(slog.New(slog.DiscardHandler))})
+	c, err := client.Dial(client.Options{HostPort: addr, Logger: tlog.NewStructuredLogger(slog.New(slog.DiscardHandler))})
 	if err != nil {
 		t.Fatalf("dial Temporal: %v", err)
 	}
 	t.Cleanup(c.Close)
 	return c
+}
+
+// historyOf is a workflow's history in one line, for a failing test's log: each event's time
+// (seconds.milliseconds), id and type, and the identity of the worker that started or completed a
+// workflow task.
+func historyOf(ctx context.Context, tc client.Client, workflowID string) string {
+	var events []string
+	it := tc.GetWorkflowHistory(ctx, workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		e, err := it.Next()
+		if err != nil {
+			return strings.Join(append(events, err.Error()), " ")
+		}
+		line := fmt.Sprintf("%s #%d %s", e.EventTime.AsTime().Format("05.000"), e.EventId, strings.TrimPrefix(e.EventType.String(), "EVENT_TYPE_"))
+		if id := e.GetWorkflowTaskStartedEventAttributes().GetIdentity(); id != "" {
+			line += "(" + id + ")"
+		}
+		if id := e.GetWorkflowTaskCompletedEventAttributes().GetIdentity(); id != "" {
+			line += "(" + id + ")"
+		}
+		events = append(events, line)
+	}
+	return strings.Join(events, ", ")
 }
 
 // openDB opens a small pool on the gateway's database, for the tests' own reads.

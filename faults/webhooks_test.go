@@ -94,6 +94,11 @@ func TestDevKilledDuringWebhookRetries(t *testing.T) {
 	}
 	ids := createPayments(t, s.api, "retry", amounts, 400*time.Millisecond, 5*time.Second)
 
+	// Waiting means more than the second attempt being recorded: its activity has completed and
+	// the delivery workflow (its id is the event's) has started the timer of the third, with no
+	// task in flight. A kill in between costs a task timeout (10 s for a workflow task, 15 s for
+	// the attempt's activity) before the schedule goes on, which is not what this test measures.
+	tc := dialTemporal(t, s.temporal)
 	var logs map[string]webhookLog
 	waitingThird := func() bool {
 		logs = webhookLogs(t, db, ids)
@@ -102,7 +107,18 @@ func TestDevKilledDuringWebhookRetries(t *testing.T) {
 				return false
 			}
 		}
-		return len(logs) == 3*len(ids)
+		if len(logs) != 3*len(ids) {
+			return false
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		for id := range logs {
+			d, err := tc.DescribeWorkflowExecution(ctx, id, "")
+			if err != nil || d.PendingWorkflowTask != nil || len(d.PendingActivities) > 0 {
+				return false
+			}
+		}
+		return true
 	}
 	if !waitUntil(time.Minute, 100*time.Millisecond, waitingThird) {
 		t.Fatalf("events did not all wait for their third attempt: %v", logs)
@@ -118,7 +134,7 @@ func TestDevKilledDuringWebhookRetries(t *testing.T) {
 
 	waitFinal(t, db, ids, 2*time.Minute)
 	logs = webhookLogs(t, db, ids)
-	var problems []string
+	var problems, failing []string
 	dueWhileDown := 0
 	var latest time.Duration
 	for id, l := range logs {
@@ -126,6 +142,7 @@ func TestDevKilledDuringWebhookRetries(t *testing.T) {
 		if l.Status != "success" || l.Attempts != 3 || len(arr) != 3 || rc.delivered(id) != 1 {
 			problems = append(problems, fmt.Sprintf("%s (%s): %s after %d attempts, %d requests, delivered %d times",
 				id, l.Event, l.Status, l.Attempts, len(arr), rc.delivered(id)))
+			failing = append(failing, id)
 			continue
 		}
 		// Not before its 10 s timer, and when that fell while the gateway was down, soon after
@@ -139,6 +156,19 @@ func TestDevKilledDuringWebhookRetries(t *testing.T) {
 		if arr[2].At.Before(timer.Add(-500*time.Millisecond)) || late > 8*time.Second {
 			problems = append(problems, fmt.Sprintf("%s: third attempt %s after the second, %s after it was due",
 				id, arr[2].At.Sub(arr[1].At).Round(10*time.Millisecond), late.Round(10*time.Millisecond)))
+			failing = append(failing, id)
+		}
+	}
+	if len(failing) > 0 {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		t.Logf("killed at %s, back at %s", killedAt.Format("05.000"), back.Format("05.000"))
+		for _, id := range failing {
+			var got []string
+			for _, a := range rc.arrivalsOf(id) {
+				got = append(got, a.At.Format("05.000"))
+			}
+			t.Logf("%s of %s: requests at %v; history: %s", id, logs[id].PaymentID, got, historyOf(ctx, tc, id))
 		}
 	}
 	report(t, "webhook schedules that did not continue where they were", problems)
