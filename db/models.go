@@ -147,8 +147,27 @@ type TotalsDaily struct {
 	Amount     pgtype.Numeric
 }
 
+type TotalsDailyLive struct {
+	Kind       string
+	MerchantID uuid.UUID
+	Day        time.Time
+	Currency   string
+	Status     string
+	Detail     string
+	N          int64
+	Amount     pgtype.Numeric
+}
+
 type TotalsGlobal struct {
 	ID       int64
+	Kind     string
+	Currency string
+	Status   string
+	N        int64
+	Amount   pgtype.Numeric
+}
+
+type TotalsGlobalLive struct {
 	Kind     string
 	Currency string
 	Status   string
@@ -160,6 +179,27 @@ type TotalsMerchant struct {
 	ID         int64
 	Kind       string
 	MerchantID uuid.UUID
+	Currency   string
+	Status     string
+	Detail     string
+	N          int64
+	Amount     pgtype.Numeric
+}
+
+type TotalsMerchantLive struct {
+	Kind       string
+	MerchantID uuid.UUID
+	Currency   string
+	Status     string
+	Detail     string
+	N          int64
+	Amount     pgtype.Numeric
+}
+
+type TotalsPending struct {
+	Kind       string
+	MerchantID *uuid.UUID
+	Day        time.Time
 	Currency   string
 	Status     string
 	Detail     string

@@ -41,10 +41,10 @@ func (q *Queries) CountPaymentRefunds(ctx context.Context, arg CountPaymentRefun
 
 const countRefunds = `-- name: CountRefunds :one
 SELECT ((
-    SELECT coalesce(sum(t.n), 0) FROM totals_merchant t
+    SELECT coalesce(sum(t.n), 0) FROM totals_merchant_live t
     WHERE $1::boolean AND t.merchant_id = $2 AND t.kind = 'refunds'
 ) + (
-    SELECT coalesce(sum(t.n), 0) FROM totals_daily t
+    SELECT coalesce(sum(t.n), 0) FROM totals_daily_live t
     WHERE t.merchant_id = $2 AND t.kind = 'refunds'
       AND t.day >= $3::date AND t.day < $4::date
 ) + (

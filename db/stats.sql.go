@@ -17,7 +17,7 @@ const dailyVolume = `-- name: DailyVolume :many
 SELECT day,
        sum(n)::bigint AS payments,
        coalesce(sum(amount) FILTER (WHERE status IN ('success', 'refunded')), 0)::numeric AS amount
-FROM totals_daily
+FROM totals_daily_live
 WHERE merchant_id = $1 AND kind = 'payments' AND currency = $2 AND day >= $3::date
 GROUP BY day
 HAVING sum(n) <> 0
@@ -37,7 +37,7 @@ type DailyVolumeRow struct {
 }
 
 // Payments and the amount succeeded per UTC day from a day on, from the running totals
-// (totals_daily); days without payments are left out.
+// (totals_daily_live); days without payments are left out.
 func (q *Queries) DailyVolume(ctx context.Context, arg DailyVolumeParams) ([]DailyVolumeRow, error) {
 	rows, err := q.db.Query(ctx, dailyVolume, arg.MerchantID, arg.Currency, arg.Since)
 	if err != nil {
@@ -58,12 +58,25 @@ func (q *Queries) DailyVolume(ctx context.Context, arg DailyVolumeParams) ([]Dai
 	return items, nil
 }
 
+const foldTotals = `-- name: FoldTotals :one
+SELECT totals_fold()::bigint AS folded
+`
+
+// Moves the running totals' pending changes into their levels (one fold at a time: 0 when another
+// is under way); returns how many changes it moved.
+func (q *Queries) FoldTotals(ctx context.Context) (int64, error) {
+	row := q.db.QueryRow(ctx, foldTotals)
+	var folded int64
+	err := row.Scan(&folded)
+	return folded, err
+}
+
 const paymentStats = `-- name: PaymentStats :one
 SELECT coalesce(sum(n), 0)::bigint AS total_transactions,
        coalesce(sum(n) FILTER (WHERE status IN ('success', 'refunded')), 0)::bigint AS successful_transactions,
        coalesce(sum(n) FILTER (WHERE status <> 'pending'), 0)::bigint AS finished_transactions,
        coalesce(sum(amount) FILTER (WHERE status IN ('success', 'refunded')), 0)::numeric AS total_amount
-FROM totals_merchant
+FROM totals_merchant_live
 WHERE merchant_id = $1 AND kind = 'payments' AND currency = $2
 `
 
@@ -79,7 +92,7 @@ type PaymentStatsRow struct {
 	TotalAmount            pgtype.Numeric
 }
 
-// The merchant's payments in one currency, from the running totals (totals_merchant): a handful
+// The merchant's payments in one currency, from the running totals (totals_merchant_live): a handful
 // of rows however many payments there are. Sums are numeric: no total of bigint amounts can overflow.
 func (q *Queries) PaymentStats(ctx context.Context, arg PaymentStatsParams) (PaymentStatsRow, error) {
 	row := q.db.QueryRow(ctx, paymentStats, arg.MerchantID, arg.Currency)
@@ -105,7 +118,7 @@ func (q *Queries) RecountTotals(ctx context.Context) error {
 }
 
 const refundedAmount = `-- name: RefundedAmount :one
-SELECT coalesce(sum(amount), 0)::numeric FROM totals_merchant
+SELECT coalesce(sum(amount), 0)::numeric FROM totals_merchant_live
 WHERE merchant_id = $1 AND kind = 'refunds' AND currency = $2 AND status = 'processed'
 `
 

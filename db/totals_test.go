@@ -240,7 +240,28 @@ func TestTotalsExactUnderConcurrentWrites(t *testing.T) {
 	const workers, each = 8, 40
 	var seq atomic.Int64
 	var wg sync.WaitGroup
-	errs := make(chan error, workers)
+	errs := make(chan error, workers+1)
+	// Folds run all along, as a worker's do, and one as they end: what they move from pending
+	// to the levels is neither lost nor counted twice, whenever they run.
+	q := New(pool)
+	folding, folded := make(chan struct{}), make(chan int64, 1)
+	go func() {
+		var moved int64
+		defer func() { folded <- moved }()
+		for {
+			n, err := q.FoldTotals(context.Background())
+			if err != nil {
+				errs <- err
+				return
+			}
+			moved += n
+			select {
+			case <-folding:
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	}()
 	for w := range workers {
 		wg.Add(1)
 		go func() {
@@ -255,6 +276,10 @@ func TestTotalsExactUnderConcurrentWrites(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	close(folding)
+	if <-folded == 0 {
+		t.Fatal("no fold moved a pending change while the payments were written")
+	}
 	close(errs)
 	for err := range errs {
 		t.Fatal(err)
@@ -262,8 +287,17 @@ func TestTotalsExactUnderConcurrentWrites(t *testing.T) {
 	if d := drift(t, pool); len(d) > 0 {
 		t.Fatalf("running totals differ from a recount:\n%v", d)
 	}
+	if _, err := q.FoldTotals(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var pending int64
+	if err := pool.QueryRow(context.Background(), "SELECT count(*) FROM totals_pending").Scan(&pending); err != nil || pending != 0 {
+		t.Fatalf("after the last fold, %d changes pending (%v)", pending, err)
+	}
+	if d := drift(t, pool); len(d) > 0 {
+		t.Fatalf("running totals differ from a recount after the last fold:\n%v", d)
+	}
 	// The figures the dashboard reads, from the totals, equal the rows' own count.
-	q := New(pool)
 	for _, m := range merchants {
 		st, err := q.PaymentStats(context.Background(), PaymentStatsParams{MerchantID: m, Currency: "INR"})
 		if err != nil {
@@ -386,6 +420,96 @@ func TestTotalsBackfillWhileWriting(t *testing.T) {
 	if d := drift(t, pool); len(d) > 0 {
 		t.Fatalf("running totals differ from a recount after the migration:\n%v", d)
 	}
+}
+
+// Migration 00010 (pending changes, folded) takes over from 00007's totals while payments keep
+// being written, and keeps them exact; its Down section gives 00007's way back, exact too.
+func TestTotalsPendingMigration(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := newPool(t, emptyDatabase(t, "pending"))
+	dir, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlDB := stdlib.OpenDBFromPool(pool)
+	defer sqlDB.Close()
+	provider, err := goose.NewProvider(goose.DialectPostgres, sqlDB, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := provider.UpTo(ctx, 9); err != nil {
+		t.Fatal(err)
+	}
+	merchant := addMerchant(t, pool)
+	var seq atomic.Int64
+	// writing runs lifecycles from 4 writers while migrate runs, and a few before and after.
+	writing := func(migrate func() error) {
+		t.Helper()
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		errs := make(chan error, 4)
+		before := seq.Load()
+		for w := range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				rng := rand.New(rand.NewPCG(uint64(w), uint64(before)))
+				for {
+					if err := lifecycle(ctx, pool, merchant, rng, seq.Add(1)); err != nil && !isDeadlock(err) {
+						errs <- err
+						return
+					}
+					select {
+					case <-stop:
+						return
+					default:
+					}
+				}
+			}()
+		}
+		time.Sleep(100 * time.Millisecond)
+		err := migrate()
+		time.Sleep(100 * time.Millisecond)
+		close(stop)
+		wg.Wait()
+		close(errs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for err := range errs {
+			t.Fatal(err)
+		}
+		if seq.Load()-before < 8 {
+			t.Fatalf("only %d payments written: no write raced the migration", seq.Load()-before)
+		}
+		if d := drift(t, pool); len(d) > 0 {
+			t.Fatalf("running totals differ from a recount:\n%v", d)
+		}
+	}
+	writing(func() error { return nil })
+	// 00007 gives a key a row per concurrent writer: every key gets a second, empty one here.
+	var duplicated int64
+	for _, level := range []string{"totals_daily (kind, merchant_id, day, currency, status, detail, n, amount) SELECT kind, merchant_id, day, currency, status, detail",
+		"totals_merchant (kind, merchant_id, currency, status, detail, n, amount) SELECT kind, merchant_id, currency, status, detail",
+		"totals_global (kind, currency, status, n, amount) SELECT kind, currency, status"} {
+		table, _, _ := strings.Cut(level, " ")
+		tag, err := pool.Exec(ctx, "INSERT INTO "+level+", 0, 0 FROM "+table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		duplicated += tag.RowsAffected()
+	}
+	writing(func() error { _, err := provider.UpTo(ctx, 10); return err })
+	var keys, rows int64
+	if err := pool.QueryRow(ctx, `SELECT count(DISTINCT (kind, merchant_id, currency, status, detail)), count(*) FROM totals_merchant`).Scan(&keys, &rows); err != nil {
+		t.Fatal(err)
+	}
+	if keys != rows || rows == 0 || duplicated == 0 {
+		t.Fatalf("totals_merchant has %d rows for %d keys after the migration (%d duplicated before): want one each", rows, keys, duplicated)
+	}
+	writing(func() error { _, err := provider.Down(ctx); return err })
+	writing(func() error { _, err := provider.UpTo(ctx, 10); return err })
 }
 
 func isDeadlock(err error) bool {

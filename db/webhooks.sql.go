@@ -15,12 +15,12 @@ import (
 
 const countWebhookLogs = `-- name: CountWebhookLogs :one
 SELECT ((
-    SELECT coalesce(sum(t.n), 0) FROM totals_merchant t
+    SELECT coalesce(sum(t.n), 0) FROM totals_merchant_live t
     WHERE $1::boolean AND t.merchant_id = $2 AND t.kind = 'webhook_logs'
       AND ($3::text IS NULL OR t.status = $3)
       AND ($4::text IS NULL OR t.detail = $4)
 ) + (
-    SELECT coalesce(sum(t.n), 0) FROM totals_daily t
+    SELECT coalesce(sum(t.n), 0) FROM totals_daily_live t
     WHERE t.merchant_id = $2 AND t.kind = 'webhook_logs'
       AND t.day >= $5::date AND t.day < $6::date
       AND ($3::text IS NULL OR t.status = $3)

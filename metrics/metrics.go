@@ -1,6 +1,6 @@
 // Package metrics exposes the gateway's Prometheus metrics: HTTP requests by route, method and
 // status with latency histograms; payments, refunds and webhook deliveries by status, read at
-// scrape time from PostgreSQL's running totals (totals_global, kept by triggers) so every replica
+// scrape time from PostgreSQL's running totals (totals_global_live, kept by triggers) so every replica
 // reports the same truth at a cost that does not grow with the tables; and the Temporal SDK's own
 // metrics (workflow and activity task latencies, poll results, failures).
 package metrics

@@ -81,7 +81,7 @@ func runDev(ctx context.Context, log *slog.Logger) error {
 	m.WatchPool("api", pool)
 	m.WatchPool("worker", workerPool)
 	// The API and the worker share one client, so payment workflows start eagerly on this worker.
-	w, err := startWorker(ctx, tc, workerPool, cfg)
+	w, err := startWorker(ctx, log, tc, workerPool, cfg)
 	if err != nil {
 		return err
 	}

@@ -83,7 +83,7 @@ func runWorker(ctx context.Context, log *slog.Logger) error {
 	defer tc.Close()
 	defer m.Close()
 	m.WatchPool("worker", pool)
-	w, err := startWorker(ctx, tc, pool, cfg)
+	w, err := startWorker(ctx, log, tc, pool, cfg)
 	if err != nil {
 		return err
 	}
@@ -290,9 +290,10 @@ func prepareDatabase(ctx context.Context, log *slog.Logger, pool *pgxpool.Pool, 
 	return nil
 }
 
-// startWorker starts the worker, makes sure the gateway's schedules exist, and starts the
-// recovery sweep, which resumes at once what a process that died left pending.
-func startWorker(ctx context.Context, tc client.Client, pool *pgxpool.Pool, cfg config.Config) (sdkworker.Worker, error) {
+// startWorker starts the worker, makes sure the gateway's schedules exist, starts the recovery
+// sweep, which resumes at once what a process that died left pending, and folds the running
+// totals until ctx ends.
+func startWorker(ctx context.Context, log *slog.Logger, tc client.Client, pool *pgxpool.Pool, cfg config.Config) (sdkworker.Worker, error) {
 	w := worker.New(tc, pool, cfg)
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)
@@ -305,6 +306,7 @@ func startWorker(ctx context.Context, tc client.Client, pool *pgxpool.Pool, cfg 
 		w.Stop()
 		return nil, err
 	}
+	go db.FoldTotalsEvery(ctx, db.New(pool), db.FoldInterval, log)
 	return w, nil
 }
 

@@ -30,10 +30,10 @@ LIMIT @row_limit OFFSET @row_offset;
 -- end, [@head_gte, @head_lt) and [@tail_gte, @tail_lt), counted through the list's index (at
 -- most two days of rows). The API splits the range (api/list.go, totalSpan).
 SELECT ((
-    SELECT coalesce(sum(t.n), 0) FROM totals_merchant t
+    SELECT coalesce(sum(t.n), 0) FROM totals_merchant_live t
     WHERE sqlc.arg(whole)::boolean AND t.merchant_id = @merchant_id AND t.kind = 'audit_log'
 ) + (
-    SELECT coalesce(sum(t.n), 0) FROM totals_daily t
+    SELECT coalesce(sum(t.n), 0) FROM totals_daily_live t
     WHERE t.merchant_id = @merchant_id AND t.kind = 'audit_log'
       AND t.day >= sqlc.arg(first_day)::date AND t.day < sqlc.arg(end_day)::date
 ) + (
