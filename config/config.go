@@ -44,6 +44,11 @@ type Config struct {
 	// CaptureWindow is how long a successful, uncaptured payment stays authorized before its
 	// workflow voids it (CAPTURE_WINDOW, a Go duration; 120h). Zero means the default.
 	CaptureWindow time.Duration
+	// WorkerCacheSize is how many workflows a worker process keeps in memory between their tasks
+	// (WORKER_CACHE_SIZE; the Temporal SDK's sticky cache). An open authorization waiting for its
+	// capture costs about 240 kB there; one evicted is replayed from its history (a few
+	// milliseconds) when its capture, void or expiry wakes it.
+	WorkerCacheSize int
 
 	// TrustedProxies are the proxies whose X-Forwarded-For the API believes (TRUSTED_PROXIES:
 	// comma-separated addresses and CIDR prefixes; empty: none, the connection's peer is the
@@ -146,6 +151,7 @@ func FromEnv() (Config, error) {
 		StartQueueSize:    e.int("WORKFLOW_START_QUEUE", 1024),
 		RequestHashKey:    e.str("REQUEST_HASH_KEY", ""),
 		CaptureWindow:     e.duration("CAPTURE_WINDOW", DefaultCaptureWindow),
+		WorkerCacheSize:   e.int("WORKER_CACHE_SIZE", 2000),
 		TrustedProxies:    e.prefixes("TRUSTED_PROXIES"),
 		Limits: AbuseLimits{
 			PublicPayments:            e.int("PUBLIC_PAYMENT_RATE_LIMIT", 20),

@@ -294,6 +294,9 @@ func prepareDatabase(ctx context.Context, log *slog.Logger, pool *pgxpool.Pool, 
 // sweep, which resumes at once what a process that died left pending, and folds the running
 // totals until ctx ends.
 func startWorker(ctx context.Context, log *slog.Logger, tc client.Client, pool *pgxpool.Pool, cfg config.Config) (sdkworker.Worker, error) {
+	if cfg.WorkerCacheSize > 0 {
+		sdkworker.SetStickyWorkflowCacheSize(cfg.WorkerCacheSize)
+	}
 	w := worker.New(tc, pool, cfg)
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)
