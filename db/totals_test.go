@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"strings"
@@ -419,6 +420,61 @@ func TestTotalsBackfillWhileWriting(t *testing.T) {
 	}
 	if d := drift(t, pool); len(d) > 0 {
 		t.Fatalf("running totals differ from a recount after the migration:\n%v", d)
+	}
+}
+
+// FoldTotalsEvery, as each worker runs it, moves the pending changes into the levels until its
+// context ends, and the figures read the same before and after.
+func TestFoldTotalsEvery(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := newPool(t, pg.NewDatabase(t))
+	merchant := addMerchant(t, pool)
+	rng := rand.New(rand.NewPCG(5, 5))
+	for i := range 20 {
+		if err := lifecycle(ctx, pool, merchant, rng, int64(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q := New(pool)
+	pending := func() int64 {
+		var n int64
+		if err := pool.QueryRow(ctx, "SELECT count(*) FROM totals_pending").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	stats := func() PaymentStatsRow {
+		st, err := q.PaymentStats(ctx, PaymentStatsParams{MerchantID: merchant, Currency: "INR"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	before := stats()
+	if pending() == 0 || before.TotalTransactions == 0 {
+		t.Fatalf("nothing pending (%d) or counted (%+v) before the folds", pending(), before)
+	}
+	folding, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		FoldTotalsEvery(folding, q, 10*time.Millisecond, slog.New(slog.DiscardHandler))
+		close(done)
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for pending() > 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	if n := pending(); n > 0 {
+		t.Fatalf("%d changes still pending after folding for 30 s", n)
+	}
+	if after := stats(); fmt.Sprint(after) != fmt.Sprint(before) {
+		t.Fatalf("PaymentStats changed with the fold: %+v, then %+v", before, after)
+	}
+	if d := drift(t, pool); len(d) > 0 {
+		t.Fatalf("running totals differ from a recount after the folds:\n%v", d)
 	}
 }
 
