@@ -19,8 +19,9 @@ type ReplayInput struct {
 	// Cursor: the last event sent (zero at the start).
 	AfterCreatedAt time.Time
 	AfterID        string
-	// PageSize events go out per page, a Pause apart: at most PageSize/Pause events a second, so
-	// that a large replay leaves the endpoint and the workers to live deliveries.
+	// PageSize events go out per page, at least a Pause apart and at least as far apart as the
+	// page took (replayPause), so that a large replay leaves the endpoint and the workers to live
+	// deliveries.
 	PageSize int32
 	Pause    time.Duration
 	Pages    int // pages sent so far, over every run
@@ -57,7 +58,9 @@ func ReplayWorkflow(ctx workflow.Context, in ReplayInput) (ReplayResult, error) 
 		}
 		var page activities.ReplayPage
 		req := activities.ReplayPageRequest{ReplayID: in.ReplayID, AfterCreatedAt: in.AfterCreatedAt, AfterID: in.AfterID, Limit: in.PageSize}
+		began := workflow.Now(ctx)
 		err := workflow.ExecuteActivity(ctx, a.SendReplayPage, req).Get(ctx, &page)
+		took := workflow.Now(ctx).Sub(began)
 		if temporal.IsCanceledError(err) || ctx.Err() != nil {
 			return finishReplay(ctx, in, activities.ReplayCanceled)
 		}
@@ -75,10 +78,21 @@ func ReplayWorkflow(ctx workflow.Context, in ReplayInput) (ReplayResult, error) 
 		if int32(page.Count) < in.PageSize {
 			return finishReplay(ctx, in, activities.ReplaySucceeded)
 		}
-		if err := workflow.Sleep(ctx, in.Pause); err != nil {
+		if err := workflow.Sleep(ctx, replayPause(ctx, in.Pause, took)); err != nil {
 			return finishReplay(ctx, in, activities.ReplayCanceled)
 		}
 	}
+}
+
+// replayPause is the wait after a page that took took: at least pause, and at least as long as
+// the page itself, so that a replay keeps its worker slot at most half the time and slows down as
+// its pages do (they take longer when live payments have the workers and the database). Replays
+// started before this rule keep the fixed pause (version marker).
+func replayPause(ctx workflow.Context, pause, took time.Duration) time.Duration {
+	if workflow.GetVersion(ctx, "replay-yields", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return pause
+	}
+	return max(pause, took)
 }
 
 // finishReplay records the replay's end, also after a cancel.
@@ -92,7 +106,8 @@ func finishReplay(ctx workflow.Context, in ReplayInput, status string) (ReplayRe
 	return ReplayResult{Status: status, Pages: in.Pages}, err
 }
 
-// Replay pacing: 50 events a page, pages 200 ms apart (at most 250 events a second).
+// Replay pacing: 50 events a page, pages at least 200 ms apart and at least as far apart as the
+// page took to send (see replayPause).
 const (
 	ReplayPageSize = 50
 	ReplayPause    = 200 * time.Millisecond
