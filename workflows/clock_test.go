@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
 
 	"github.com/paygate/paygate/activities"
 	"github.com/paygate/paygate/workflows"
@@ -18,6 +19,10 @@ import (
 // start (6 min 10 s of the clock). The update returns once the due timers have fired.
 func TestDeliveryTestClockFiresDueRetries(t *testing.T) {
 	env := (&testsuite.WorkflowTestSuite{}).NewTestWorkflowEnvironment()
+	// The update's delayed callback runs inside a workflow task of the test environment; on a
+	// busy 2-core machine (a benchmark beside it) that task was seen to exceed the SDK's default
+	// 1 s deadlock detection 3 times in 12 runs. A deadlock never yields, so 10 s still finds one.
+	env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: 10 * time.Second})
 	env.RegisterActivity(a)
 	start := env.Now()
 	var at []time.Duration
