@@ -16,14 +16,15 @@ interface Props {
   error: unknown;
   onRetry: () => void;
   onRetried: () => void;
-  filtered: boolean; // whether a status filter is narrowing the list, for the empty state
+  filtered: boolean; // whether a filter (status, endpoint) is narrowing the list, for the empty state
+  emptyText?: string; // the empty state when not filtered
 }
 
 function pretty(payload: unknown): string {
   return typeof payload === "string" ? payload : JSON.stringify(payload, null, 2);
 }
 
-export function WebhookDeliveriesTable({ deliveries, loading, error, onRetry, onRetried, filtered }: Props) {
+export function WebhookDeliveriesTable({ deliveries, loading, error, onRetry, onRetried, filtered, emptyText }: Props) {
   const [expanded, setExpanded] = useState<string>();
   const [retrying, setRetrying] = useState<string>();
   const toast = useToast();
@@ -70,7 +71,9 @@ export function WebhookDeliveriesTable({ deliveries, loading, error, onRetry, on
           {deliveries?.length === 0 && (
             <TableMessage colSpan={COLUMNS}>
               <p className="empty">
-                {filtered ? "No deliveries with this status." : "No deliveries yet. Send a test event to see one here."}
+                {filtered
+                  ? "No deliveries match these filters."
+                  : (emptyText ?? "No deliveries yet. Send a test event to see one here.")}
               </p>
             </TableMessage>
           )}
