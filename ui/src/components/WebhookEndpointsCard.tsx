@@ -99,7 +99,7 @@ export function WebhookEndpointsCard({ endpoints, selected, onSelect }: Props) {
       description="Each endpoint receives the events it subscribes to, signed with its own secret. Select one to see its deliveries."
       testId="endpoints-card"
     >
-      <form className="form-row" onSubmit={add}>
+      <form className="form-row endpoint-add" onSubmit={add}>
         <input
           className="input"
           aria-label="Endpoint URL"
