@@ -539,7 +539,13 @@ test("add a webhook endpoint and watch a replay finish", { timeout: TEST_TIMEOUT
 
     const events = (await api("/events?type=payment.*&limit=100")).data;
     assert.ok(events.length > 0, "earlier tests made payment events");
+    // The replay form starts a day back by default: every event of this run.
     await row.locator("[data-test-id=replay-endpoint-button]").click();
+    const form = dashboard.getByRole("dialog", { name: "Replay events" });
+    assert.ok((await form.getByLabel("From").inputValue()) !== "");
+    await shot(dashboard, "webhook-replay-form", { fullPage: false });
+    await form.getByRole("button", { name: "Start replay" }).click();
+    await form.waitFor({ state: "detached" });
     await row.locator("[data-test-id=replay-progress][data-status=succeeded]").waitFor({ timeout: PROCESSING_TIMEOUT });
     const text = await row.locator("[data-test-id=replay-progress-text]").textContent();
     const [, sent, total] = text.match(/(\d+) sent, 0 failed of (\d+)/);

@@ -246,11 +246,17 @@ export const api = {
     rollSecret: (id: string) =>
       request<WebhookEndpoint>("POST", `/webhook_endpoints/${encodeURIComponent(id)}/roll-secret`),
     remove: (id: string) => request<{ deleted: boolean }>("DELETE", `/webhook_endpoints/${encodeURIComponent(id)}`),
-    replay: (id: string, since?: string | null) =>
+    // Replays the endpoint's events created in [gte, lte] (unset: from the oldest kept, to now)
+    // whose type matches types (unset: *).
+    replay: (id: string, range: { gte?: string | null; lte?: string; types?: string[] } = {}) =>
       request<Replay>("POST", `/webhook_endpoints/${encodeURIComponent(id)}/replay`, {
-        body: since ? { created: { gte: since } } : {},
+        body: {
+          ...(range.gte || range.lte ? { created: { gte: range.gte ?? undefined, lte: range.lte } } : {}),
+          ...(range.types && range.types.length > 0 ? { types: range.types } : {}),
+        },
       }),
     getReplay: (id: string, signal?: AbortSignal) => request<Replay>("GET", `/replays/${encodeURIComponent(id)}`, { signal }),
+    cancelReplay: (id: string) => request<Replay>("POST", `/replays/${encodeURIComponent(id)}/cancel`),
   },
 };
 

@@ -47,7 +47,7 @@ export function DisabledEndpointsBanner() {
   const replay = async (offer: Offer) => {
     setBusy(offer.endpoint.id);
     try {
-      const started = await api.endpoints.replay(offer.endpoint.id, offer.since);
+      const started = await api.endpoints.replay(offer.endpoint.id, { gte: offer.since });
       setOffers((all) => all.map((o) => (o.endpoint.id === offer.endpoint.id ? { ...o, replay: started } : o)));
     } catch (err) {
       toast(errorMessage(err), "error");

@@ -15,6 +15,7 @@ import { ConfirmDialog } from "./ConfirmDialog";
 import { EndpointDialog } from "./EndpointDialog";
 import { ErrorNotice } from "./ErrorNotice";
 import { Modal } from "./Modal";
+import { ReplayDialog } from "./ReplayDialog";
 import { ReplayProgress } from "./ReplayProgress";
 import { SecretReveal } from "./SecretReveal";
 import { LoadingBlock } from "./Spinner";
@@ -35,6 +36,7 @@ type Step =
   | { kind: "edit"; endpoint: WebhookEndpoint }
   | { kind: "delete"; endpoint: WebhookEndpoint }
   | { kind: "roll"; endpoint: WebhookEndpoint }
+  | { kind: "replay"; endpoint: WebhookEndpoint }
   | { kind: "secret"; endpoint: WebhookEndpoint; secret: string };
 
 // Every endpoint of the merchant with its last 24 hours of deliveries: add, edit, enable or
@@ -69,14 +71,6 @@ export function WebhookEndpointsCard({ endpoints, selected, onSelect }: Props) {
       await what();
       toast(done);
       changed();
-    } catch (err) {
-      toast(errorMessage(err), "error");
-    }
-  };
-  const replay = async (e: WebhookEndpoint) => {
-    try {
-      const r = await api.endpoints.replay(e.id, e.disabled_at);
-      setReplays((all) => ({ ...all, [e.id]: r }));
     } catch (err) {
       toast(errorMessage(err), "error");
     }
@@ -222,7 +216,7 @@ export function WebhookEndpointsCard({ endpoints, selected, onSelect }: Props) {
                         className="button button-secondary button-small"
                         data-test-id="replay-endpoint-button"
                         disabled={e.status !== "enabled"}
-                        onClick={() => replay(e)}
+                        onClick={() => setStep({ kind: "replay", endpoint: e })}
                       >
                         Replay
                       </button>
@@ -260,6 +254,16 @@ export function WebhookEndpointsCard({ endpoints, selected, onSelect }: Props) {
             setStep(undefined);
             toast("Endpoint updated");
             changed();
+          }}
+        />
+      )}
+      {step?.kind === "replay" && (
+        <ReplayDialog
+          endpoint={step.endpoint}
+          onClose={() => setStep(undefined)}
+          onStarted={(r) => {
+            setReplays((all) => ({ ...all, [step.endpoint.id]: r }));
+            setStep(undefined);
           }}
         />
       )}
