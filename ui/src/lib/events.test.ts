@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { eventsQuery, validTypeFilter } from "./events";
+import outboxSource from "../../../outbox/outbox.go?raw";
+import { EVENT_TYPES, eventsQuery, validTypeFilter } from "./events";
 
 describe("eventsQuery", () => {
   it("sends the type as typed and whole UTC days as a half-open range", () => {
@@ -16,12 +17,21 @@ describe("eventsQuery", () => {
 });
 
 describe("validTypeFilter", () => {
-  it("takes names, prefix wildcards and *", () => {
-    for (const t of ["", "*", "payment.success", "payment.*", "webhook_endpoint.disabled", "refund.*"]) {
+  it("takes known names, prefix wildcards of them and *", () => {
+    for (const t of ["", "*", "payment.success", " payment.* ", "webhook_endpoint.disabled", "refund.*", "webhook.*"]) {
       expect(validTypeFilter(t), t).toBe(true);
     }
-    for (const t of ["payment*", "Payment.success", "payment.", ".*", "payment.*.x", "a b"]) {
+    // Half typed, or no such event.
+    for (const t of ["payment", "payment.", "payment.succ", "payment*", "Payment.success", ".*", "*.*", "order.*", "a b"]) {
       expect(validTypeFilter(t), t).toBe(false);
     }
+  });
+});
+
+describe("EVENT_TYPES", () => {
+  it("are the gateway's event types (outbox.Types), in its order", () => {
+    const names = [...outboxSource.matchAll(/^\s+\w+\s+= "([a-z_]+\.[a-z_]+)"$/gm)].map((m) => m[1]);
+    expect(names.length).toBeGreaterThan(5);
+    expect(EVENT_TYPES).toEqual(names);
   });
 });

@@ -18,11 +18,15 @@ export function eventsQuery(filters: EventFilters): Record<string, string | unde
   };
 }
 
-// Whether a type filter is one the API takes: "", "*", an event name (lower-case words joined by
-// dots) or one followed by ".*".
+// Whether a type filter is one the API takes (as outbox.ValidFilter): "", "*", a known event
+// name, or a prefix wildcard such as payment.* that some known name matches. Anything else (a
+// name half typed) is not sent.
 export function validTypeFilter(type: string): boolean {
   const t = type.trim();
-  return t === "" || t === "*" || /^[a-z_]+(\.[a-z_]+)*(\.\*)?$/.test(t);
+  if (t === "" || t === "*" || EVENT_TYPES.includes(t)) return true;
+  if (!t.endsWith(".*") || t.length <= 2) return false;
+  const prefix = t.slice(0, -1); // "payment."
+  return EVENT_TYPES.some((name) => name.startsWith(prefix));
 }
 
 // The event types the gateway emits (outbox.Types), offered as suggestions in type fields.
