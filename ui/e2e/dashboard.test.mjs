@@ -617,7 +617,7 @@ test("edit an endpoint, see its own deliveries, roll its secret and delete it", 
     await eventually(async () => assert.ok((await all.count()) > 1));
 
     // Roll its secret: confirmed first, then shown once.
-    await row.getByRole("button", { name: "Roll secret" }).click();
+    await row.getByRole("button", { name: `Roll the signing secret of ${url}/after` }).click();
     await dashboard.getByRole("dialog", { name: "Roll signing secret?" }).getByRole("button", { name: "Roll secret" }).click();
     const reveal = dashboard.getByRole("dialog", { name: "New signing secret" });
     const secret = await reveal.locator("[data-test-id=new-secret]").textContent();
@@ -687,6 +687,12 @@ test("the Events page filters events by type and shows each one's deliveries", {
       await shown.evaluateAll((all) => all.map((r) => r.getAttribute("data-webhook-id"))),
       deliveries.map((d) => d.id),
     ),
+  );
+  // Each names the endpoint it went to.
+  const urls = Object.fromEntries((await api("/webhook_endpoints")).data.map((e) => [e.id, e.url]));
+  assert.deepEqual(
+    await dashboard.locator("[data-test-id=event-deliveries] [data-test-id=delivery-endpoint]").allTextContents(),
+    deliveries.map((d) => urls[d.endpoint_id] ?? d.endpoint_id),
   );
   await shot(dashboard, "events");
 

@@ -8,7 +8,6 @@ import { StatusBadge } from "./StatusBadge";
 import { TableMessage } from "./TableMessage";
 import { useToast } from "./Toast";
 
-const COLUMNS = 8;
 
 interface Props {
   deliveries: WebhookDelivery[] | undefined;
@@ -18,13 +17,26 @@ interface Props {
   onRetried: () => void;
   filtered: boolean; // whether a filter (status, endpoint) is narrowing the list, for the empty state
   emptyText?: string; // the empty state when not filtered
+  // When given, an Endpoint column shows where each delivery went (URL by endpoint id; a deleted
+  // endpoint shows its id).
+  endpointUrls?: Record<string, string>;
 }
 
 function pretty(payload: unknown): string {
   return typeof payload === "string" ? payload : JSON.stringify(payload, null, 2);
 }
 
-export function WebhookDeliveriesTable({ deliveries, loading, error, onRetry, onRetried, filtered, emptyText }: Props) {
+export function WebhookDeliveriesTable({
+  deliveries,
+  loading,
+  error,
+  onRetry,
+  onRetried,
+  filtered,
+  emptyText,
+  endpointUrls,
+}: Props) {
+  const columns = endpointUrls ? 9 : 8;
   const [expanded, setExpanded] = useState<string>();
   const [retrying, setRetrying] = useState<string>();
   const toast = useToast();
@@ -49,6 +61,7 @@ export function WebhookDeliveriesTable({ deliveries, loading, error, onRetry, on
           <tr>
             <th aria-label="Details" />
             <th>Event</th>
+            {endpointUrls && <th>Endpoint</th>}
             <th>Status</th>
             <th className="num">Attempts</th>
             <th className="num">Response</th>
@@ -59,17 +72,17 @@ export function WebhookDeliveriesTable({ deliveries, loading, error, onRetry, on
         </thead>
         <tbody>
           {error !== undefined && (
-            <TableMessage colSpan={COLUMNS}>
+            <TableMessage colSpan={columns}>
               <ErrorNotice error={error} onRetry={onRetry} />
             </TableMessage>
           )}
           {loading && (
-            <TableMessage colSpan={COLUMNS}>
+            <TableMessage colSpan={columns}>
               <LoadingBlock label="Loading deliveries…" />
             </TableMessage>
           )}
           {deliveries?.length === 0 && (
-            <TableMessage colSpan={COLUMNS}>
+            <TableMessage colSpan={columns}>
               <p className="empty">
                 {filtered
                   ? "No deliveries match these filters."
@@ -94,6 +107,11 @@ export function WebhookDeliveriesTable({ deliveries, loading, error, onRetry, on
                     </button>
                   </td>
                   <td className="mono">{delivery.event}</td>
+                  {endpointUrls && (
+                    <td className="mono small delivery-endpoint" data-test-id="delivery-endpoint">
+                      {delivery.endpoint_id ? (endpointUrls[delivery.endpoint_id] ?? delivery.endpoint_id) : "—"}
+                    </td>
+                  )}
                   <td>
                     <StatusBadge status={delivery.status} testId="webhook-status" />
                   </td>
@@ -118,7 +136,7 @@ export function WebhookDeliveriesTable({ deliveries, loading, error, onRetry, on
                 </tr>
                 {open && (
                   <tr className="row-details">
-                    <td colSpan={COLUMNS}>
+                    <td colSpan={columns}>
                       <div className="delivery-details">
                         <div>
                           <h4>Payload</h4>

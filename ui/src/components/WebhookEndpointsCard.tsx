@@ -202,6 +202,7 @@ export function WebhookEndpointsCard({ endpoints, selected, onSelect }: Props) {
                         type="button"
                         className="button button-secondary button-small"
                         data-test-id="toggle-endpoint-button"
+                        aria-label={`${e.status === "enabled" ? "Disable" : "Enable"} ${e.url}`}
                         onClick={() =>
                           act(
                             () => api.endpoints.setStatus(e.id, e.status === "enabled" ? "disabled" : "enabled"),
@@ -215,6 +216,7 @@ export function WebhookEndpointsCard({ endpoints, selected, onSelect }: Props) {
                         type="button"
                         className="button button-secondary button-small"
                         data-test-id="replay-endpoint-button"
+                        aria-label={`Replay events to ${e.url}`}
                         disabled={e.status !== "enabled"}
                         onClick={() => setStep({ kind: "replay", endpoint: e })}
                       >
@@ -224,6 +226,7 @@ export function WebhookEndpointsCard({ endpoints, selected, onSelect }: Props) {
                         type="button"
                         className="button button-secondary button-small"
                         data-test-id="roll-endpoint-secret-button"
+                        aria-label={`Roll the signing secret of ${e.url}`}
                         onClick={() => setStep({ kind: "roll", endpoint: e })}
                       >
                         Roll secret

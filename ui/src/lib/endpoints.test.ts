@@ -3,6 +3,7 @@ import type { WebhookEndpoint } from "../api/types";
 import {
   deliveriesSummary,
   endpointsChanged,
+  endpointUrlsOf,
   isAutoDisabled,
   onEndpointsChanged,
   parseEventFilters,
@@ -73,5 +74,15 @@ describe("endpointsChanged", () => {
     off();
     endpointsChanged();
     expect(calls).toBe(1);
+  });
+});
+
+describe("endpointUrlsOf", () => {
+  it("maps each endpoint's id to its URL", () => {
+    expect(endpointUrlsOf([endpoint({ id: "we_1", url: "https://a.example/h" }), endpoint({ id: "we_2", url: "https://b.example/h" })])).toEqual({
+      we_1: "https://a.example/h",
+      we_2: "https://b.example/h",
+    });
+    expect(endpointUrlsOf(undefined)).toEqual({});
   });
 });

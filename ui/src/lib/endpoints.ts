@@ -45,6 +45,11 @@ export function successRateTone(deliveries: EndpointDeliveries | undefined): "su
   return rate >= 50 ? "warning" : "danger";
 }
 
+// The endpoints' URLs by id, for showing where a delivery went.
+export function endpointUrlsOf(endpoints: WebhookEndpoint[] | undefined): Record<string, string> {
+  return Object.fromEntries((endpoints ?? []).map((e) => [e.id, e.url]));
+}
+
 type Listener = () => void;
 const listeners = new Set<Listener>();
 

@@ -10,6 +10,7 @@ import { LoadingBlock } from "../components/Spinner";
 import { TableMessage } from "../components/TableMessage";
 import { WebhookDeliveriesTable } from "../components/WebhookDeliveriesTable";
 import { cursorFromParams, pageLinks, withCursor } from "../lib/cursor";
+import { endpointUrlsOf } from "../lib/endpoints";
 import { formatDateTime } from "../lib/dates";
 import { EVENT_TYPES, validTypeFilter } from "../lib/events";
 import { useResource } from "../lib/useResource";
@@ -20,7 +21,7 @@ const COLUMNS = 6;
 const DELIVERIES_LIMIT = 20;
 
 // One event's deliveries (one per endpoint it went to), live.
-function EventDeliveries({ event }: { event: GatewayEvent }) {
+function EventDeliveries({ event, endpointUrls }: { event: GatewayEvent; endpointUrls: Record<string, string> }) {
   const deliveries = useResource(
     `event-deliveries:${event.id}`,
     (signal) => api.webhooks.list({ limit: DELIVERIES_LIMIT, event_id: event.id }, signal),
@@ -37,6 +38,7 @@ function EventDeliveries({ event }: { event: GatewayEvent }) {
         onRetried={deliveries.reload}
         filtered={false}
         emptyText="No endpoint was subscribed to this event when it happened."
+        endpointUrls={endpointUrls}
       />
       <details>
         <summary>Event data</summary>
@@ -89,6 +91,10 @@ export function EventsPage() {
     (signal) => api.events.list({ limit: PAGE_SIZE, ...cursor }, filters, signal),
     { pollMs: 3000 },
   );
+
+  // Where each delivery went: the endpoints' URLs by id (they change rarely).
+  const endpoints = useResource("event-endpoints", (signal) => api.endpoints.list(signal), { pollMs: 30_000 });
+  const endpointUrls = endpointUrlsOf(endpoints.data);
 
   const update = (changes: Record<string, string | null>, keepCursor = false) =>
     setParams((current) => {
@@ -208,7 +214,7 @@ export function EventsPage() {
                     {open && (
                       <tr className="row-details">
                         <td colSpan={COLUMNS}>
-                          <EventDeliveries event={event} />
+                          <EventDeliveries event={event} endpointUrls={endpointUrls} />
                         </td>
                       </tr>
                     )}

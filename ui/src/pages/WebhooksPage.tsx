@@ -9,7 +9,7 @@ import { WebhookDeliveriesTable } from "../components/WebhookDeliveriesTable";
 import { WebhookEndpointsCard } from "../components/WebhookEndpointsCard";
 import { WebhookSettingsCard } from "../components/WebhookSettingsCard";
 import { cursorFromParams, pageLinks, withCursor } from "../lib/cursor";
-import { onEndpointsChanged } from "../lib/endpoints";
+import { endpointUrlsOf, onEndpointsChanged } from "../lib/endpoints";
 import { useResource } from "../lib/useResource";
 
 const PAGE_SIZE = 20;
@@ -103,6 +103,7 @@ export function WebhooksPage() {
               onRetry={deliveries.reload}
               onRetried={deliveries.reload}
               filtered={status !== "" || endpointId !== ""}
+              endpointUrls={endpointId ? undefined : endpointUrlsOf(endpoints.data)}
             />
             <Pagination
               shown={deliveries.data?.items.length ?? 0}
