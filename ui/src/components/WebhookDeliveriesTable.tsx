@@ -108,7 +108,11 @@ export function WebhookDeliveriesTable({
                   </td>
                   <td className="mono">{delivery.event}</td>
                   {endpointUrls && (
-                    <td className="mono small delivery-endpoint" data-test-id="delivery-endpoint">
+                    <td
+                      className="mono small delivery-endpoint"
+                      title={delivery.endpoint_id ? (endpointUrls[delivery.endpoint_id] ?? delivery.endpoint_id) : undefined}
+                      data-test-id="delivery-endpoint"
+                    >
                       {delivery.endpoint_id ? (endpointUrls[delivery.endpoint_id] ?? delivery.endpoint_id) : "—"}
                     </td>
                   )}
