@@ -9,6 +9,8 @@ import { TableMessage } from "./TableMessage";
 import { useToast } from "./Toast";
 
 
+const COLUMNS = 8;
+
 interface Props {
   deliveries: WebhookDelivery[] | undefined;
   loading: boolean;
@@ -17,8 +19,8 @@ interface Props {
   onRetried: () => void;
   filtered: boolean; // whether a filter (status, endpoint) is narrowing the list, for the empty state
   emptyText?: string; // the empty state when not filtered
-  // When given, an Endpoint column shows where each delivery went (URL by endpoint id; a deleted
-  // endpoint shows its id).
+  // When given, each delivery names the endpoint it went to under its event (URL by endpoint id;
+  // a deleted endpoint shows its id).
   endpointUrls?: Record<string, string>;
 }
 
@@ -36,7 +38,6 @@ export function WebhookDeliveriesTable({
   emptyText,
   endpointUrls,
 }: Props) {
-  const columns = endpointUrls ? 9 : 8;
   const [expanded, setExpanded] = useState<string>();
   const [retrying, setRetrying] = useState<string>();
   const toast = useToast();
@@ -60,8 +61,7 @@ export function WebhookDeliveriesTable({
         <thead>
           <tr>
             <th aria-label="Details" />
-            <th>Event</th>
-            {endpointUrls && <th>Endpoint</th>}
+            <th>{endpointUrls ? "Event and endpoint" : "Event"}</th>
             <th>Status</th>
             <th className="num">Attempts</th>
             <th className="num">Response</th>
@@ -72,17 +72,17 @@ export function WebhookDeliveriesTable({
         </thead>
         <tbody>
           {error !== undefined && (
-            <TableMessage colSpan={columns}>
+            <TableMessage colSpan={COLUMNS}>
               <ErrorNotice error={error} onRetry={onRetry} />
             </TableMessage>
           )}
           {loading && (
-            <TableMessage colSpan={columns}>
+            <TableMessage colSpan={COLUMNS}>
               <LoadingBlock label="Loading deliveries…" />
             </TableMessage>
           )}
           {deliveries?.length === 0 && (
-            <TableMessage colSpan={columns}>
+            <TableMessage colSpan={COLUMNS}>
               <p className="empty">
                 {filtered
                   ? "No deliveries match these filters."
@@ -106,16 +106,18 @@ export function WebhookDeliveriesTable({
                       ›
                     </button>
                   </td>
-                  <td className="mono">{delivery.event}</td>
-                  {endpointUrls && (
-                    <td
-                      className="mono small delivery-endpoint"
-                      title={delivery.endpoint_id ? (endpointUrls[delivery.endpoint_id] ?? delivery.endpoint_id) : undefined}
-                      data-test-id="delivery-endpoint"
-                    >
-                      {delivery.endpoint_id ? (endpointUrls[delivery.endpoint_id] ?? delivery.endpoint_id) : "—"}
-                    </td>
-                  )}
+                  <td className="mono">
+                    {delivery.event}
+                    {endpointUrls && (
+                      <div
+                        className="small muted delivery-endpoint"
+                        title={delivery.endpoint_id ? (endpointUrls[delivery.endpoint_id] ?? delivery.endpoint_id) : undefined}
+                        data-test-id="delivery-endpoint"
+                      >
+                        {delivery.endpoint_id ? (endpointUrls[delivery.endpoint_id] ?? delivery.endpoint_id) : "—"}
+                      </div>
+                    )}
+                  </td>
                   <td>
                     <StatusBadge status={delivery.status} testId="webhook-status" />
                   </td>
@@ -140,7 +142,7 @@ export function WebhookDeliveriesTable({
                 </tr>
                 {open && (
                   <tr className="row-details">
-                    <td colSpan={columns}>
+                    <td colSpan={COLUMNS}>
                       <div className="delivery-details">
                         <div>
                           <h4>Payload</h4>
