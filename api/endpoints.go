@@ -3,10 +3,13 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/gorilla/mux"
 	"github.com/jackc/pgx/v5"
 
@@ -37,6 +40,61 @@ type endpointView struct {
 	FailedEvents   int32    `json:"failed_events"`
 	CreatedAt      string   `json:"created_at"`
 	UpdatedAt      string   `json:"updated_at"`
+	// Deliveries24h is how the endpoint's deliveries of the last 24 hours have fared.
+	Deliveries24h deliveryCounts `json:"deliveries_24h"`
+}
+
+// deliveryWindow is the span of deliveries_24h: the dashboard's "success rate, last 24 h".
+const deliveryWindow = 24 * time.Hour
+
+// deliveryCounts is deliveries_24h: the deliveries made to an endpoint in the last 24 hours (by
+// when their event was recorded) by outcome so far, and the share of those attempted that
+// succeeded, in percent to one decimal (null when none was attempted).
+type deliveryCounts struct {
+	Succeeded   int64    `json:"succeeded"`
+	Failed      int64    `json:"failed"`   // retries exhausted
+	Retrying    int64    `json:"retrying"` // the last attempt failed; another is scheduled
+	Pending     int64    `json:"pending"`  // not attempted yet
+	SuccessRate *float64 `json:"success_rate"`
+}
+
+func countsOf(r db.EndpointDeliveriesRow) deliveryCounts {
+	c := deliveryCounts{Succeeded: r.Succeeded, Failed: r.Failed, Retrying: r.Retrying, Pending: r.Pending}
+	if attempted := c.Succeeded + c.Failed + c.Retrying; attempted > 0 {
+		rate := math.Round(float64(c.Succeeded)/float64(attempted)*1000) / 10
+		c.SuccessRate = &rate
+	}
+	return c
+}
+
+// withDeliveries fills in deliveries_24h of the merchant's endpoints in views, in one query.
+func (s *Server) withDeliveries(ctx context.Context, merchantID uuid.UUID, views []endpointView) error {
+	if len(views) == 0 {
+		return nil
+	}
+	ids := make([]string, len(views))
+	for i, v := range views {
+		ids[i] = v.ID
+	}
+	rows, err := s.queries.EndpointDeliveries(ctx, db.EndpointDeliveriesParams{EndpointIds: ids, MerchantID: merchantID, Since: s.now().Add(-deliveryWindow)})
+	if err != nil {
+		return fmt.Errorf("endpoint deliveries: %w", err)
+	}
+	byID := make(map[string]deliveryCounts, len(rows))
+	for _, r := range rows {
+		byID[r.EndpointID] = countsOf(r)
+	}
+	for i := range views {
+		views[i].Deliveries24h = byID[views[i].ID]
+	}
+	return nil
+}
+
+// viewEndpointWithDeliveries is one endpoint's view with its deliveries_24h.
+func (s *Server) viewEndpointWithDeliveries(ctx context.Context, e db.WebhookEndpoint) (endpointView, error) {
+	v := []endpointView{viewEndpoint(e)}
+	err := s.withDeliveries(ctx, e.MerchantID, v)
+	return v[0], err
 }
 
 func viewEndpoint(e db.WebhookEndpoint) endpointView {
@@ -166,6 +224,9 @@ func (s *Server) listEndpoints(w http.ResponseWriter, r *http.Request) error {
 	for i, e := range rows {
 		data[i] = viewEndpoint(e)
 	}
+	if err := s.withDeliveries(r.Context(), merchantFrom(r.Context()).ID, data); err != nil {
+		return err
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"object": "list", "data": data, "has_more": false})
 	return nil
 }
@@ -184,7 +245,11 @@ func (s *Server) getEndpoint(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, viewEndpoint(e))
+	v, err := s.viewEndpointWithDeliveries(r.Context(), e)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
 	return nil
 }
 
@@ -226,7 +291,11 @@ func (s *Server) updateEndpoint(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, viewEndpoint(e))
+	v, err := s.viewEndpointWithDeliveries(r.Context(), e)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
 	return nil
 }
 
@@ -278,7 +347,10 @@ func (s *Server) rollEndpointSecret(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	v := viewEndpoint(e)
+	v, err := s.viewEndpointWithDeliveries(r.Context(), e)
+	if err != nil {
+		return err
+	}
 	v.Secret = secret
 	writeJSON(w, http.StatusOK, v)
 	return nil

@@ -3,12 +3,14 @@ package api_test
 import (
 	"fmt"
 	"net/http"
+	"reflect"
 	"slices"
 	"sort"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/paygate/paygate/config"
 	"github.com/paygate/paygate/gatewaytest"
 )
 
@@ -198,4 +200,66 @@ func sorted(s []string) []string {
 	s = slices.Clone(s)
 	sort.Strings(s)
 	return s
+}
+
+// deliveries_24h counts an endpoint's deliveries of the last 24 hours by outcome, and its success
+// rate over those attempted: on the list, on one endpoint, and in an update's answer.
+func TestEndpointDeliveries24h(t *testing.T) {
+	gw := gatewaytest.Start(t, func(c *config.Config) { c.Webhooks.RetryIntervals = []time.Duration{time.Hour} })
+	good, bad := gatewaytest.NewReceiver(t), gatewaytest.NewReceiver(t)
+	bad.Respond = func(string, int) int { return http.StatusInternalServerError }
+	g := createEndpoint(t, gw, good.URL, "webhook.test")
+	b := createEndpoint(t, gw, bad.URL, "webhook.test")
+	zero := map[string]any{"succeeded": 0.0, "failed": 0.0, "retrying": 0.0, "pending": 0.0, "success_rate": nil}
+	gPath, bPath := "/api/v1/webhook_endpoints/"+g["id"].(string), "/api/v1/webhook_endpoints/"+b["id"].(string)
+	if !reflect.DeepEqual(g["deliveries_24h"], zero) || !reflect.DeepEqual(gw.Get(t, gPath).JSON(t)["deliveries_24h"], zero) {
+		t.Errorf("a new endpoint's deliveries_24h: %v, then %v", g["deliveries_24h"], gw.Get(t, gPath).JSON(t)["deliveries_24h"])
+	}
+	counts := func(e map[string]any) map[string]any { return e["deliveries_24h"].(map[string]any) }
+
+	for range 4 {
+		gw.Post(t, "/api/v1/webhooks/test", nil)
+	}
+	gw.WaitFor(t, gPath, func(e map[string]any) bool { return counts(e)["succeeded"] == 4.0 })
+	gw.WaitFor(t, bPath, func(e map[string]any) bool { return counts(e)["retrying"] == 4.0 })
+	// One of the good endpoint's deliveries is older than 24 hours; one of the bad endpoint's
+	// has run out of retries.
+	if _, err := gw.Pool.Exec(t.Context(), `UPDATE webhook_logs SET created_at = now() - interval '25 hours'
+		WHERE id = (SELECT id FROM webhook_logs WHERE endpoint_id = $1 LIMIT 1)`, g["id"]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := gw.Pool.Exec(t.Context(), `UPDATE webhook_logs SET status = 'failed', next_retry_at = NULL
+		WHERE id = (SELECT id FROM webhook_logs WHERE endpoint_id = $1 LIMIT 1)`, b["id"]); err != nil {
+		t.Fatal(err)
+	}
+	// With the worker stopped, a new event waits unattempted at both.
+	gw.StopWorker()
+	gw.Post(t, "/api/v1/webhooks/test", nil)
+
+	want := map[string]map[string]any{
+		g["id"].(string): {"succeeded": 3.0, "failed": 0.0, "retrying": 0.0, "pending": 1.0, "success_rate": 100.0},
+		b["id"].(string): {"succeeded": 0.0, "failed": 1.0, "retrying": 3.0, "pending": 1.0, "success_rate": 0.0},
+	}
+	for _, e := range gw.Get(t, "/api/v1/webhook_endpoints").JSON(t)["data"].([]any) {
+		e := e.(map[string]any)
+		if !reflect.DeepEqual(counts(e), want[e["id"].(string)]) {
+			t.Errorf("list: %s deliveries_24h %v, want %v", e["id"], counts(e), want[e["id"].(string)])
+		}
+	}
+	if got := counts(gw.Get(t, bPath).JSON(t)); !reflect.DeepEqual(got, want[b["id"].(string)]) {
+		t.Errorf("get: deliveries_24h %v", got)
+	}
+	patched := gw.Do(t, gatewaytest.Request{Method: http.MethodPatch, Path: gPath, Body: map[string]any{"description": "still counted"}}).JSON(t)
+	if got := counts(patched); !reflect.DeepEqual(got, want[g["id"].(string)]) {
+		t.Errorf("update: deliveries_24h %v", got)
+	}
+
+	// A mix: 2 of 3 attempted succeeded.
+	if _, err := gw.Pool.Exec(t.Context(), `UPDATE webhook_logs SET status = 'failed'
+		WHERE id = (SELECT id FROM webhook_logs WHERE endpoint_id = $1 AND status = 'success' AND created_at > now() - interval '1 hour' LIMIT 1)`, g["id"]); err != nil {
+		t.Fatal(err)
+	}
+	if got := counts(gw.Get(t, gPath).JSON(t))["success_rate"]; got != 66.7 {
+		t.Errorf("success_rate of 2 in 3 = %v", got)
+	}
 }

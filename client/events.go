@@ -90,6 +90,19 @@ type WebhookEndpoint struct {
 	FailingSince   *time.Time `json:"failing_since"`
 	FailedEvents   int        `json:"failed_events"`
 	CreatedAt      time.Time  `json:"created_at"`
+	// Deliveries24h is how the deliveries of the last 24 hours have fared.
+	Deliveries24h EndpointDeliveries `json:"deliveries_24h"`
+}
+
+// EndpointDeliveries counts an endpoint's deliveries of the last 24 hours by outcome so far.
+// SuccessRate is Succeeded over those attempted (Succeeded, Failed, Retrying) in percent, nil
+// when none was attempted.
+type EndpointDeliveries struct {
+	Succeeded   int      `json:"succeeded"`
+	Failed      int      `json:"failed"`   // retries exhausted
+	Retrying    int      `json:"retrying"` // the last attempt failed; another is scheduled
+	Pending     int      `json:"pending"`  // not attempted yet
+	SuccessRate *float64 `json:"success_rate"`
 }
 
 // WebhookEndpointParams creates (URL and EnabledEvents required) or updates (nil: unchanged) an

@@ -47,6 +47,17 @@ func TestEventsEndpointsAndReplays(t *testing.T) {
 		}
 	}
 
+	// The 3 payment.success deliveries succeeded (the last one may still be recording).
+	var stats client.EndpointDeliveries
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if stats = must(c.GetWebhookEndpoint(ctx, e.ID))(t).Deliveries24h; stats.Succeeded == 3 {
+			break
+		}
+	}
+	if stats.Succeeded != 3 || stats.SuccessRate == nil || *stats.SuccessRate != 100 {
+		t.Errorf("Deliveries24h %+v", stats)
+	}
+
 	off := "disabled"
 	if u := must(c.UpdateWebhookEndpoint(ctx, e.ID, client.WebhookEndpointParams{Status: &off}))(t); u.Status != "disabled" || u.DisabledAt == nil {
 		t.Errorf("disabled %+v", u)

@@ -230,6 +230,61 @@ func (q *Queries) DisablePrimaryEndpoint(ctx context.Context, id uuid.UUID) erro
 	return err
 }
 
+const endpointDeliveries = `-- name: EndpointDeliveries :many
+SELECT endpoint_id::text AS endpoint_id,
+       count(*) FILTER (WHERE status = 'success') AS succeeded,
+       count(*) FILTER (WHERE status = 'failed') AS failed,
+       count(*) FILTER (WHERE status = 'pending' AND attempts > 0) AS retrying,
+       count(*) FILTER (WHERE status = 'pending' AND attempts = 0) AS pending
+FROM webhook_logs
+WHERE endpoint_id = ANY ($1::text[]) AND merchant_id = $2 AND created_at >= $3
+GROUP BY endpoint_id
+`
+
+type EndpointDeliveriesParams struct {
+	EndpointIds []string
+	MerchantID  uuid.UUID
+	Since       time.Time
+}
+
+type EndpointDeliveriesRow struct {
+	EndpointID string
+	Succeeded  int64
+	Failed     int64
+	Retrying   int64
+	Pending    int64
+}
+
+// The outcome so far of the deliveries made to each of the given endpoints of the merchant since
+// @since (the dashboard's last 24 hours): succeeded; failed (retries exhausted); retrying (the
+// last attempt failed, another is scheduled); pending (not attempted yet). Reads the rows of that
+// window through idx_webhook_logs_endpoint_created_id, so its cost is the window's deliveries.
+func (q *Queries) EndpointDeliveries(ctx context.Context, arg EndpointDeliveriesParams) ([]EndpointDeliveriesRow, error) {
+	rows, err := q.db.Query(ctx, endpointDeliveries, arg.EndpointIds, arg.MerchantID, arg.Since)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []EndpointDeliveriesRow
+	for rows.Next() {
+		var i EndpointDeliveriesRow
+		if err := rows.Scan(
+			&i.EndpointID,
+			&i.Succeeded,
+			&i.Failed,
+			&i.Retrying,
+			&i.Pending,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const getEndpoint = `-- name: GetEndpoint :one
 SELECT id, merchant_id, url, secret, enabled_events, description, status, is_primary, failing_since, failed_events, disabled_at, disabled_reason, created_at, updated_at FROM webhook_endpoints WHERE id = $1 AND merchant_id = $2
 `

@@ -241,6 +241,7 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 		{"ListWebhookLogs", listWebhookLogs, []any{big, none, none, none, none, farPast, farFuture, farFuture, "", 0, 11}},
 		{"ListWebhookLogsNewer", listWebhookLogsNewer, []any{big, &status, &event, none, none, farPast, farFuture, at, eventID, 0, 11}},
 		{"CountWebhookLogsByDelivery", countWebhookLogsByDelivery, []any{big, none, none, none, &eventID, farPast, farFuture}},
+		{"EndpointDeliveries", endpointDeliveries, []any{[]string{"we_a", "we_b"}, big, now.Add(-24 * time.Hour)}},
 		{"GetEvent", getEvent, []any{eventID, big}},
 		{"ListEvents", listEvents, []any{big, none, none, farPast, farFuture, farFuture, "", 11}},
 		{"ListEventsNewer", listEventsNewer, []any{big, none, none, farPast, farFuture, at, eventID, 11}},

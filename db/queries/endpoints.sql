@@ -101,3 +101,17 @@ WITH w AS (
     UPDATE merchants SET webhook_url = NULL, updated_at = now() FROM w WHERE merchants.id = w.merchant_id AND w.is_primary
 )
 SELECT * FROM w;
+
+-- name: EndpointDeliveries :many
+-- The outcome so far of the deliveries made to each of the given endpoints of the merchant since
+-- @since (the dashboard's last 24 hours): succeeded; failed (retries exhausted); retrying (the
+-- last attempt failed, another is scheduled); pending (not attempted yet). Reads the rows of that
+-- window through idx_webhook_logs_endpoint_created_id, so its cost is the window's deliveries.
+SELECT endpoint_id::text AS endpoint_id,
+       count(*) FILTER (WHERE status = 'success') AS succeeded,
+       count(*) FILTER (WHERE status = 'failed') AS failed,
+       count(*) FILTER (WHERE status = 'pending' AND attempts > 0) AS retrying,
+       count(*) FILTER (WHERE status = 'pending' AND attempts = 0) AS pending
+FROM webhook_logs
+WHERE endpoint_id = ANY (@endpoint_ids::text[]) AND merchant_id = @merchant_id AND created_at >= @since
+GROUP BY endpoint_id;

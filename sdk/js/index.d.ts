@@ -370,6 +370,21 @@ export interface WebhookEndpoint {
   failed_events: number;
   created_at: string;
   updated_at: string;
+  /** How the deliveries of the last 24 hours have fared. */
+  deliveries_24h: EndpointDeliveries;
+}
+
+/** An endpoint's deliveries of the last 24 hours by outcome so far. */
+export interface EndpointDeliveries {
+  succeeded: number;
+  /** Retries exhausted. */
+  failed: number;
+  /** The last attempt failed; another is scheduled. */
+  retrying: number;
+  /** Not attempted yet. */
+  pending: number;
+  /** succeeded / (succeeded + failed + retrying) in percent, one decimal; null when none was attempted. */
+  success_rate: number | null;
 }
 
 export interface Replay {

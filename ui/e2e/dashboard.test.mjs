@@ -8,6 +8,7 @@
 // written only when SCREENSHOTS_DIR names a directory (absolute, or relative to
 // the working directory): `npm run screenshots` writes them to docs/screenshots/.
 import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import http from "node:http";
 import path from "node:path";
@@ -78,6 +79,30 @@ function listen(server) {
   return new Promise((resolve) =>
     server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${server.address().port}`)),
   );
+}
+
+// A webhook receiver on a free port answering 200, recording each delivery (path, headers and
+// parsed body).
+async function receiver() {
+  const received = [];
+  const server = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk) => (body += chunk));
+    req.on("end", () => {
+      received.push({ url: req.url, headers: req.headers, raw: body, body: JSON.parse(body) });
+      res.writeHead(200, { "Content-Type": "application/json" }).end('{"ok":true}');
+    });
+  });
+  return { received, server, url: `${await listen(server)}/endpoint` };
+}
+
+// Whether a delivery's signature (Standard Webhooks: webhook-signature "v1,<base64 HMAC-SHA256 of
+// id.timestamp.body>", keyed with the secret's base64 after whsec_) is the secret's.
+function verifies(delivery, secret) {
+  const { "webhook-id": id, "webhook-timestamp": timestamp, "webhook-signature": signatures } = delivery.headers;
+  const key = Buffer.from(secret.replace(/^whsec_/, ""), "base64");
+  const expected = createHmac("sha256", key).update(`${id}.${timestamp}.${delivery.raw}`).digest("base64");
+  return signatures.split(" ").some((s) => s === `v1,${expected}`);
 }
 
 // A public page to pay from: fresh context, no dashboard session.
@@ -514,7 +539,13 @@ test("add a webhook endpoint and watch a replay finish", { timeout: TEST_TIMEOUT
 
     const events = (await api("/events?type=payment.*&limit=100")).data;
     assert.ok(events.length > 0, "earlier tests made payment events");
+    // The replay form starts a day back by default: every event of this run.
     await row.locator("[data-test-id=replay-endpoint-button]").click();
+    const form = dashboard.getByRole("dialog", { name: "Replay events" });
+    assert.ok((await form.getByLabel("From").inputValue()) !== "");
+    await shot(dashboard, "webhook-replay-form", { fullPage: false });
+    await form.getByRole("button", { name: "Start replay" }).click();
+    await form.waitFor({ state: "detached" });
     await row.locator("[data-test-id=replay-progress][data-status=succeeded]").waitFor({ timeout: PROCESSING_TIMEOUT });
     const text = await row.locator("[data-test-id=replay-progress-text]").textContent();
     const [, sent, total] = text.match(/(\d+) sent, 0 failed of (\d+)/);
@@ -523,9 +554,158 @@ test("add a webhook endpoint and watch a replay finish", { timeout: TEST_TIMEOUT
     await eventually(() => assert.ok(received.length >= Number(total), "the replayed events reached the endpoint"));
     assert.ok(received.every((e) => e.event.startsWith("payment.")));
     await shot(dashboard, "webhook-endpoints");
+    await api(`/webhook_endpoints/${endpoint.id}`, { method: "DELETE" });
   } finally {
     server.close();
   }
+});
+
+test("edit an endpoint, see its own deliveries, roll its secret and delete it", { timeout: TEST_TIMEOUT }, async () => {
+  const { received, server, url } = await receiver();
+  const endpoint = await api("/webhook_endpoints", {
+    method: "POST",
+    body: { url: `${url}/before`, enabled_events: ["refund.failed"], description: "" },
+  });
+  try {
+    await dashboard.goto(`${BASE_URL}/dashboard/webhooks`);
+    const row = dashboard.locator(`[data-test-id=endpoint-row][data-endpoint-id="${endpoint.id}"]`);
+    await row.waitFor();
+    assert.equal(await row.locator("[data-test-id=endpoint-success-rate]").textContent(), "—");
+
+    // Edit: URL, events and description, sent as a PATCH.
+    await row.getByRole("button", { name: `Edit ${endpoint.url}` }).click();
+    const dialog = dashboard.getByRole("dialog", { name: "Edit endpoint" });
+    await dialog.getByLabel("Endpoint URL").fill(`${url}/after`);
+    await dialog.getByLabel("Events").fill("webhook.test, refund.*");
+    await dialog.getByLabel("Description").fill("Refunds service");
+    await shot(dashboard, "webhook-endpoint-edit", { fullPage: false });
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await dashboard.getByText("Endpoint updated").waitFor();
+    await dialog.waitFor({ state: "detached" });
+    const edited = await api(`/webhook_endpoints/${endpoint.id}`);
+    assert.equal(edited.url, `${url}/after`);
+    assert.deepEqual(edited.enabled_events, ["webhook.test", "refund.*"]);
+    assert.equal(edited.description, "Refunds service");
+    await eventually(async () => assert.equal(await row.locator("[data-test-id=endpoint-events]").textContent(), "webhook.test, refund.*"));
+    assert.match(await row.textContent(), /Refunds service/);
+
+    // A test event reaches it at its new URL; its success rate over 24 h shows.
+    const { id: eventId } = await api("/webhooks/test", { method: "POST" });
+    await eventually(() => assert.ok(received.some((r) => r.url === "/endpoint/after" && r.body.id === eventId)), {
+      timeout: PROCESSING_TIMEOUT,
+    });
+    await eventually(async () => assert.equal(await row.locator("[data-test-id=endpoint-success-rate]").textContent(), "100%"), {
+      timeout: 20_000,
+    });
+
+    // Selecting it shows only its deliveries in the log, from the URL.
+    await row.getByRole("button", { name: `Show deliveries to ${url}/after` }).click();
+    await dashboard.waitForURL(new RegExp(`endpoint=${endpoint.id}`));
+    const log = dashboard.locator(`[data-test-id=delivery-log][data-endpoint-id="${endpoint.id}"]`);
+    const logIds = () =>
+      log.locator("[data-test-id=webhook-log-row]").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-webhook-id")));
+    const own = (await api(`/webhooks?endpoint_id=${endpoint.id}`)).data.map((d) => d.id);
+    assert.equal(own.length, 1);
+    await eventually(async () => assert.deepEqual(await logIds(), own));
+    assert.ok(((await api(`/webhooks?event_id=${eventId}`)).data.length) > 1, "the primary endpoint got the event too");
+    assert.equal(await log.getByLabel("Filter by endpoint").inputValue(), endpoint.id);
+    await log.locator("[data-test-id=webhook-status]").first().getByText("success").waitFor();
+    await shot(dashboard, "webhook-endpoint-log");
+    await log.getByLabel("Filter by endpoint").selectOption("");
+    await dashboard.waitForURL((u) => !u.searchParams.has("endpoint"));
+    const all = dashboard.locator('[data-test-id=delivery-log][data-endpoint-id=""] [data-test-id=webhook-log-row]');
+    await eventually(async () => assert.ok((await all.count()) > 1));
+
+    // Roll its secret: confirmed first, then shown once.
+    await row.getByRole("button", { name: `Roll the signing secret of ${url}/after` }).click();
+    await dashboard.getByRole("dialog", { name: "Roll signing secret?" }).getByRole("button", { name: "Roll secret" }).click();
+    const reveal = dashboard.getByRole("dialog", { name: "New signing secret" });
+    const secret = await reveal.locator("[data-test-id=new-secret]").textContent();
+    assert.match(secret, /^whsec_/);
+    assert.notEqual(secret, endpoint.secret);
+    await reveal.getByRole("button", { name: "Done" }).click();
+    const before = received.length;
+    const { id: signedId } = await api("/webhooks/test", { method: "POST" });
+    await eventually(() => assert.ok(received.length > before), { timeout: PROCESSING_TIMEOUT });
+    const signed = received.find((r) => r.body.id === signedId);
+    assert.ok(verifies(signed, secret), "the next delivery is signed with the new secret");
+
+    // Delete, once confirmed.
+    await row.getByRole("button", { name: `Delete ${url}/after` }).click();
+    await dashboard.getByRole("dialog", { name: "Delete endpoint?" }).getByRole("button", { name: "Delete endpoint" }).click();
+    await row.waitFor({ state: "detached" });
+    assert.ok(!(await api("/webhook_endpoints")).data.some((e) => e.id === endpoint.id));
+  } finally {
+    server.close();
+    // Left behind by a failure, its closed receiver would fail until auto-disable.
+    await fetch(`${BASE_URL}/api/v1/webhook_endpoints/${endpoint.id}`, {
+      method: "DELETE",
+      headers: { "X-Api-Key": MERCHANT.key, "X-Api-Secret": MERCHANT.secret },
+    });
+  }
+});
+
+test("the Events page filters events by type and shows each one's deliveries", { timeout: TEST_TIMEOUT }, async () => {
+  const [newest] = (await api("/events?type=payment.success&limit=1")).data;
+  assert.ok(newest, "earlier tests made payments");
+  const deliveries = (await api(`/webhooks?event_id=${newest.id}`)).data;
+  assert.ok(deliveries.length >= 1, "the primary endpoint got it");
+
+  await dashboard.goto(`${BASE_URL}/dashboard`);
+  await dashboard.getByRole("navigation", { name: "Dashboard" }).getByRole("link", { name: "Events" }).click();
+  await dashboard.waitForURL(/\/dashboard\/events$/);
+  const rows = dashboard.locator("[data-test-id=events-table] [data-test-id=event-row]");
+  const types = () => rows.evaluateAll((all) => all.map((r) => r.querySelector("td:nth-child(2)").textContent));
+  await rows.first().waitFor();
+
+  // A prefix wildcard, then an exact name.
+  await dashboard.getByLabel("Type", { exact: true }).fill("payment.*");
+  await dashboard.waitForURL(/type=payment\.\*/);
+  await eventually(async () => {
+    const shown = await types();
+    assert.ok(shown.length > 0);
+    assert.ok(shown.every((t) => t.startsWith("payment.")), shown.join(", "));
+    assert.ok(new Set(shown).size > 1, shown.join(", "));
+  });
+  await dashboard.getByLabel("Type", { exact: true }).fill("payment.success");
+  await eventually(async () => assert.ok((await types()).every((t) => t === "payment.success")));
+  const row = rows.and(dashboard.locator(`[data-event-id="${newest.id}"]`));
+  await row.waitFor();
+  await eventually(async () =>
+    assert.equal(
+      await row.locator("[data-test-id=event-pending-webhooks]").textContent(),
+      String((await api(`/events/${newest.id}`)).pending_webhooks),
+    ),
+  );
+
+  // Its deliveries, one per endpoint it went to.
+  await row.getByRole("button", { name: "Show deliveries" }).click();
+  await dashboard.waitForURL(new RegExp(`event=${newest.id}`));
+  const shown = dashboard.locator("[data-test-id=event-deliveries] [data-test-id=webhook-log-row]");
+  await eventually(async () =>
+    assert.deepEqual(
+      await shown.evaluateAll((all) => all.map((r) => r.getAttribute("data-webhook-id"))),
+      deliveries.map((d) => d.id),
+    ),
+  );
+  // Each names the endpoint it went to.
+  const urls = Object.fromEntries((await api("/webhook_endpoints")).data.map((e) => [e.id, e.url]));
+  assert.deepEqual(
+    await dashboard.locator("[data-test-id=event-deliveries] [data-test-id=delivery-endpoint]").allTextContents(),
+    deliveries.map((d) => urls[d.endpoint_id] ?? d.endpoint_id),
+  );
+  await shot(dashboard, "events");
+
+  // The next page is older, by cursor; a day with no events shows none.
+  const pagination = dashboard.getByRole("navigation", { name: "Pagination" });
+  const firstPage = await rows.evaluateAll((all) => all.map((r) => r.getAttribute("data-event-id")));
+  if ((await api("/events?type=payment.success&limit=20")).has_more) {
+    await pagination.getByRole("button", { name: "Next" }).click();
+    await dashboard.waitForURL(new RegExp(`after=${firstPage[19]}`));
+    await eventually(async () => assert.notEqual(await rows.first().getAttribute("data-event-id"), firstPage[0]));
+  }
+  await dashboard.getByLabel("To", { exact: true }).fill("2001-01-01");
+  await dashboard.getByText("No events match these filters.").waitFor();
 });
 
 test("the audit log records sign-ins and webhook changes, and updates live", { timeout: TEST_TIMEOUT }, async () => {
@@ -615,6 +795,70 @@ test("orders page by cursor, and a page stays put while orders are created", { t
   assert.ok(!(await ids()).includes(created.id));
   // has_more: the order created since is newer still.
   assert.ok(await pagination.getByRole("button", { name: "Previous" }).isEnabled());
+});
+
+// Auto-disable takes WEBHOOK_DISABLE_AFTER (60 s with WEBHOOK_RETRY_INTERVALS_TEST) of failures
+// and then the endpoint health sweep, which runs every minute.
+test("a banner on every page while an endpoint is auto-disabled; re-enabling replays what it missed", { timeout: 300_000 }, async () => {
+  const { received, server, url } = await receiver();
+  let healthy = false;
+  server.removeAllListeners("request");
+  server.on("request", (req, res) => {
+    let body = "";
+    req.on("data", (chunk) => (body += chunk));
+    req.on("end", () => {
+      if (!healthy) return res.writeHead(503).end("down");
+      received.push({ url: req.url, headers: req.headers, body: JSON.parse(body) });
+      res.writeHead(200, { "Content-Type": "application/json" }).end('{"ok":true}');
+    });
+  });
+  const endpoint = await api("/webhook_endpoints", {
+    method: "POST",
+    body: { url: `${url}/flaky`, enabled_events: ["webhook.test"], description: "auto-disable e2e" },
+  });
+  try {
+    for (let i = 0; i < 5; i++) await api("/webhooks/test", { method: "POST" });
+    const disabled = await eventually(
+      async () => {
+        const e = await api(`/webhook_endpoints/${endpoint.id}`);
+        assert.equal(e.status, "disabled", `failed_events ${e.failed_events}, failing since ${e.failing_since}`);
+        return e;
+      },
+      { timeout: 240_000, interval: 2000 },
+    );
+    assert.match(disabled.disabled_reason, /^every delivery failed/);
+    // Missed while disabled: replayed after re-enabling.
+    const { id: missed } = await api("/webhooks/test", { method: "POST" });
+
+    // Not the Webhooks page: the banner is in the layout.
+    await dashboard.goto(`${BASE_URL}/dashboard/orders`);
+    const banner = dashboard.locator(`[data-test-id=endpoint-disabled-banner][data-endpoint-id="${endpoint.id}"]`);
+    await banner.waitFor();
+    assert.match(await banner.textContent(), new RegExp(`${url}/flaky`));
+    await shot(dashboard, "endpoint-disabled-banner");
+    await dashboard.getByRole("navigation", { name: "Dashboard" }).getByRole("link", { name: "Refunds" }).click();
+    await dashboard.waitForURL(/\/dashboard\/refunds$/);
+    await banner.waitFor();
+
+    healthy = true;
+    await banner.getByRole("button", { name: `Re-enable ${url}/flaky` }).click();
+    await banner.waitFor({ state: "detached" });
+    assert.equal((await api(`/webhook_endpoints/${endpoint.id}`)).status, "enabled");
+    const offer = dashboard.locator(`[data-test-id=endpoint-replay-offer][data-endpoint-id="${endpoint.id}"]`);
+    await offer.getByRole("button", { name: "Replay missed events" }).click();
+    await offer.locator("[data-test-id=replay-progress][data-status=succeeded]").waitFor({ timeout: PROCESSING_TIMEOUT });
+    await eventually(() => assert.ok(received.some((r) => r.body.id === missed), "the missed event was replayed"));
+    await offer.getByRole("button", { name: "Close" }).click();
+    await offer.waitFor({ state: "detached" });
+
+    // Gone from every page.
+    await dashboard.goto(`${BASE_URL}/dashboard`);
+    await dashboard.waitForSelector("[data-test-id=stats-container]");
+    assert.equal(await banner.count(), 0);
+  } finally {
+    await api(`/webhook_endpoints/${endpoint.id}`, { method: "DELETE" });
+    server.close();
+  }
 });
 
 test("logging out returns to the sign-in page", { timeout: TEST_TIMEOUT }, async () => {

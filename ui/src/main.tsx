@@ -5,6 +5,7 @@ import { ToastProvider } from "./components/Toast";
 import { AuditLogPage } from "./pages/AuditLogPage";
 import { CheckoutDemoPage } from "./pages/CheckoutDemoPage";
 import { DashboardLayout } from "./pages/DashboardLayout";
+import { EventsPage } from "./pages/EventsPage";
 import { HostedCheckoutPage } from "./pages/HostedCheckoutPage";
 import { LoginPage } from "./pages/LoginPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
@@ -30,6 +31,7 @@ const router = createBrowserRouter([
       { path: "refunds", element: <RefundsPage /> },
       { path: "orders", element: <OrdersPage /> },
       { path: "webhooks", element: <WebhooksPage /> },
+      { path: "events", element: <EventsPage /> },
       { path: "audit-log", element: <AuditLogPage /> },
       { path: "checkout", element: <CheckoutDemoPage /> },
     ],

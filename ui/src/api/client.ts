@@ -4,6 +4,9 @@
 import type {
   AuditEntry,
   Credentials,
+  EndpointChanges,
+  EventFilters,
+  GatewayEvent,
   Merchant,
   NewPayment,
   Order,
@@ -20,6 +23,7 @@ import type {
   Replay,
 } from "./types";
 import type { Cursor } from "../lib/cursor";
+import { eventsQuery } from "../lib/events";
 
 export class ApiError extends Error {
   readonly status: number;
@@ -106,10 +110,11 @@ async function request<T>(method: string, path: string, options: RequestOptions 
 }
 
 // A page of a list, newest first: hasMore says whether more items lie in the direction of paging
-// (older, or newer when read with ending_before).
+// (older, or newer when read with ending_before). total is every matching item, for the lists that
+// count them (not events).
 export interface Page<T> {
   items: T[];
-  total: number;
+  total?: number;
   hasMore: boolean;
 }
 
@@ -204,7 +209,10 @@ export const api = {
       request<WebhookConfig>("PUT", "/webhooks/config", { body: { webhook_url: webhookUrl } }),
     regenerateSecret: () => request<WebhookConfig>("POST", "/webhooks/regenerate-secret"),
     sendTest: () => request<{ id: string; status: string }>("POST", "/webhooks/test"),
-    list: async (page: PageQuery & { status?: string }, signal?: AbortSignal): Promise<Page<WebhookDelivery>> => {
+    list: async (
+      page: PageQuery & { status?: string; endpoint_id?: string; event_id?: string },
+      signal?: AbortSignal,
+    ): Promise<Page<WebhookDelivery>> => {
       const res = await request<{ data: WebhookDelivery[]; total: number; has_more: boolean }>("GET", "/webhooks", {
         query: { ...page },
         signal,
@@ -215,6 +223,17 @@ export const api = {
       request<{ id: string; status: string; message: string }>("POST", `/webhooks/${encodeURIComponent(id)}/retry`),
   },
 
+  // Events newest first; the list has no total, only has_more.
+  events: {
+    list: async (page: PageQuery, filters: EventFilters, signal?: AbortSignal): Promise<Page<GatewayEvent>> => {
+      const res = await request<{ data: GatewayEvent[]; has_more: boolean }>("GET", "/events", {
+        query: { ...page, ...eventsQuery(filters) },
+        signal,
+      });
+      return { items: res.data, hasMore: res.has_more };
+    },
+  },
+
   endpoints: {
     list: async (signal?: AbortSignal): Promise<WebhookEndpoint[]> =>
       (await request<{ data: WebhookEndpoint[] }>("GET", "/webhook_endpoints", { signal })).data,
@@ -222,12 +241,22 @@ export const api = {
       request<WebhookEndpoint>("POST", "/webhook_endpoints", { body: { url, enabled_events: enabledEvents } }),
     setStatus: (id: string, status: "enabled" | "disabled") =>
       request<WebhookEndpoint>("PATCH", `/webhook_endpoints/${encodeURIComponent(id)}`, { body: { status } }),
+    update: (id: string, changes: EndpointChanges) =>
+      request<WebhookEndpoint>("PATCH", `/webhook_endpoints/${encodeURIComponent(id)}`, { body: changes }),
+    rollSecret: (id: string) =>
+      request<WebhookEndpoint>("POST", `/webhook_endpoints/${encodeURIComponent(id)}/roll-secret`),
     remove: (id: string) => request<{ deleted: boolean }>("DELETE", `/webhook_endpoints/${encodeURIComponent(id)}`),
-    replay: (id: string, since?: string | null) =>
+    // Replays the endpoint's events created in [gte, lte] (unset: from the oldest kept, to now)
+    // whose type matches types (unset: *).
+    replay: (id: string, range: { gte?: string | null; lte?: string; types?: string[] } = {}) =>
       request<Replay>("POST", `/webhook_endpoints/${encodeURIComponent(id)}/replay`, {
-        body: since ? { created: { gte: since } } : {},
+        body: {
+          ...(range.gte || range.lte ? { created: { gte: range.gte ?? undefined, lte: range.lte } } : {}),
+          ...(range.types && range.types.length > 0 ? { types: range.types } : {}),
+        },
       }),
     getReplay: (id: string, signal?: AbortSignal) => request<Replay>("GET", `/replays/${encodeURIComponent(id)}`, { signal }),
+    cancelReplay: (id: string) => request<Replay>("POST", `/replays/${encodeURIComponent(id)}/cancel`),
   },
 };
 

@@ -190,6 +190,45 @@ export interface WebhookEndpoint {
   failing_since: string | null;
   failed_events: number;
   created_at: string;
+  // Older gateways leave it out.
+  deliveries_24h?: EndpointDeliveries;
+}
+
+// An endpoint's deliveries of the last 24 hours by outcome so far; success_rate is in percent of
+// those attempted (succeeded, failed, retrying), null when none was.
+export interface EndpointDeliveries {
+  succeeded: number;
+  failed: number;
+  retrying: number;
+  pending: number;
+  success_rate: number | null;
+}
+
+// The fields of an endpoint a merchant can change (PATCH /webhook_endpoints/{id}).
+export interface EndpointChanges {
+  url?: string;
+  enabled_events?: string[];
+  description?: string;
+  status?: "enabled" | "disabled";
+}
+
+// A recorded event (GET /events): the envelope deliveries carry, with pending_webhooks the number
+// of its deliveries not yet successful.
+export interface GatewayEvent {
+  id: string;
+  type: string;
+  data: Record<string, unknown>;
+  payment_id: string | null;
+  refund_id: string | null;
+  pending_webhooks: number;
+  created_at: string;
+}
+
+// The Events page's filters: an event name or prefix wildcard (payment.*), and UTC days.
+export interface EventFilters {
+  type?: string;
+  from?: string; // YYYY-MM-DD
+  to?: string;
 }
 
 // A replay of an endpoint's events, run by a workflow on the gateway.

@@ -12,6 +12,7 @@ const LINKS = [
     label: "Webhooks",
     icon: "M10 13a5 5 0 0 0 7 0l3-3a5 5 0 0 0-7-7l-1 1M14 11a5 5 0 0 0-7 0l-3 3a5 5 0 0 0 7 7l1-1",
   },
+  { to: "/dashboard/events", label: "Events", icon: "M12 3v4M12 17v4M3 12h4M17 12h4M12 8a4 4 0 1 0 0 8 4 4 0 0 0 0-8z" },
   { to: "/dashboard/audit-log", label: "Audit log", icon: "M12 3l8 3v6c0 5-3.5 8-8 9-4.5-1-8-4-8-9V6zM9 12l2 2 4-4" },
   { to: "/dashboard/checkout", label: "Checkout", icon: "M3 6h18v12H3zM3 10h18M7 15h3" },
 ];

@@ -7,6 +7,8 @@ const TONES: Record<string, string> = {
   created: "info",
   refunded: "neutral",
   voided: "neutral",
+  enabled: "success",
+  disabled: "danger",
 };
 
 // The status word exactly as the API sends it, coloured by what it means.

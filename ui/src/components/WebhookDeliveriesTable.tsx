@@ -8,6 +8,7 @@ import { StatusBadge } from "./StatusBadge";
 import { TableMessage } from "./TableMessage";
 import { useToast } from "./Toast";
 
+
 const COLUMNS = 8;
 
 interface Props {
@@ -16,14 +17,27 @@ interface Props {
   error: unknown;
   onRetry: () => void;
   onRetried: () => void;
-  filtered: boolean; // whether a status filter is narrowing the list, for the empty state
+  filtered: boolean; // whether a filter (status, endpoint) is narrowing the list, for the empty state
+  emptyText?: string; // the empty state when not filtered
+  // When given, each delivery names the endpoint it went to under its event (URL by endpoint id;
+  // a deleted endpoint shows its id).
+  endpointUrls?: Record<string, string>;
 }
 
 function pretty(payload: unknown): string {
   return typeof payload === "string" ? payload : JSON.stringify(payload, null, 2);
 }
 
-export function WebhookDeliveriesTable({ deliveries, loading, error, onRetry, onRetried, filtered }: Props) {
+export function WebhookDeliveriesTable({
+  deliveries,
+  loading,
+  error,
+  onRetry,
+  onRetried,
+  filtered,
+  emptyText,
+  endpointUrls,
+}: Props) {
   const [expanded, setExpanded] = useState<string>();
   const [retrying, setRetrying] = useState<string>();
   const toast = useToast();
@@ -47,7 +61,7 @@ export function WebhookDeliveriesTable({ deliveries, loading, error, onRetry, on
         <thead>
           <tr>
             <th aria-label="Details" />
-            <th>Event</th>
+            <th>{endpointUrls ? "Event and endpoint" : "Event"}</th>
             <th>Status</th>
             <th className="num">Attempts</th>
             <th className="num">Response</th>
@@ -70,7 +84,9 @@ export function WebhookDeliveriesTable({ deliveries, loading, error, onRetry, on
           {deliveries?.length === 0 && (
             <TableMessage colSpan={COLUMNS}>
               <p className="empty">
-                {filtered ? "No deliveries with this status." : "No deliveries yet. Send a test event to see one here."}
+                {filtered
+                  ? "No deliveries match these filters."
+                  : (emptyText ?? "No deliveries yet. Send a test event to see one here.")}
               </p>
             </TableMessage>
           )}
@@ -90,7 +106,18 @@ export function WebhookDeliveriesTable({ deliveries, loading, error, onRetry, on
                       ›
                     </button>
                   </td>
-                  <td className="mono">{delivery.event}</td>
+                  <td className="mono">
+                    {delivery.event}
+                    {endpointUrls && (
+                      <div
+                        className="small muted delivery-endpoint"
+                        title={delivery.endpoint_id ? (endpointUrls[delivery.endpoint_id] ?? delivery.endpoint_id) : undefined}
+                        data-test-id="delivery-endpoint"
+                      >
+                        {delivery.endpoint_id ? (endpointUrls[delivery.endpoint_id] ?? delivery.endpoint_id) : "—"}
+                      </div>
+                    )}
+                  </td>
                   <td>
                     <StatusBadge status={delivery.status} testId="webhook-status" />
                   </td>

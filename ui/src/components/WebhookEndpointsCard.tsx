@@ -1,58 +1,67 @@
-import { useEffect, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { api, errorMessage } from "../api/client";
 import type { Replay, WebhookEndpoint } from "../api/types";
-import { useResource } from "../lib/useResource";
+import {
+  deliveriesSummary,
+  endpointsChanged,
+  isAutoDisabled,
+  parseEventFilters,
+  successRateText,
+  successRateTone,
+} from "../lib/endpoints";
+import type { Resource } from "../lib/useResource";
 import { Card } from "./Card";
+import { ConfirmDialog } from "./ConfirmDialog";
+import { EndpointDialog } from "./EndpointDialog";
 import { ErrorNotice } from "./ErrorNotice";
+import { Modal } from "./Modal";
+import { ReplayDialog } from "./ReplayDialog";
+import { ReplayProgress } from "./ReplayProgress";
+import { SecretReveal } from "./SecretReveal";
+import { LoadingBlock } from "./Spinner";
+import { StatusBadge } from "./StatusBadge";
+import { TableMessage } from "./TableMessage";
 import { useToast } from "./Toast";
 
-// Follows a replay until it ends: a progress bar of sent (and failed) over total.
-function ReplayProgress({ replay: started }: { replay: Replay }) {
-  const [replay, setReplay] = useState(started);
-  useEffect(() => {
-    if (replay.status !== "running") return;
-    const controller = new AbortController();
-    const timer = setTimeout(() => {
-      api.endpoints.getReplay(replay.id, controller.signal).then(setReplay, () => undefined);
-    }, 700);
-    return () => {
-      clearTimeout(timer);
-      controller.abort();
-    };
-  }, [replay]);
-  const done = replay.sent + replay.failed;
-  const percent = replay.total > 0 ? Math.round((100 * done) / replay.total) : replay.status === "running" ? 0 : 100;
-  return (
-    <div className="replay-progress" data-test-id="replay-progress" data-status={replay.status}>
-      <progress max={100} value={percent} aria-label="Replay progress" />
-      <span data-test-id="replay-progress-text">
-        {replay.status}: {replay.sent} sent, {replay.failed} failed of {replay.total}
-      </span>
-    </div>
-  );
+const COLUMNS = 5;
+
+interface Props {
+  endpoints: Resource<WebhookEndpoint[]>;
+  selected: string | undefined; // the endpoint whose deliveries the log shows
+  onSelect: (endpoint: WebhookEndpoint) => void;
 }
 
-// Every endpoint of the merchant: add, enable or disable, delete, and replay what it missed.
-export function WebhookEndpointsCard() {
-  const endpoints = useResource("webhook-endpoints", (signal) => api.endpoints.list(signal), { pollMs: 5000 });
+// What a dialog of the card is doing, for which endpoint.
+type Step =
+  | { kind: "edit"; endpoint: WebhookEndpoint }
+  | { kind: "delete"; endpoint: WebhookEndpoint }
+  | { kind: "roll"; endpoint: WebhookEndpoint }
+  | { kind: "replay"; endpoint: WebhookEndpoint }
+  | { kind: "secret"; endpoint: WebhookEndpoint; secret: string };
+
+// Every endpoint of the merchant with its last 24 hours of deliveries: add, edit, enable or
+// disable, roll its secret, delete, replay what it missed, and pick one to see its deliveries.
+export function WebhookEndpointsCard({ endpoints, selected, onSelect }: Props) {
   const toast = useToast();
   const [url, setUrl] = useState("");
   const [events, setEvents] = useState("*");
   const [error, setError] = useState<unknown>();
   const [secret, setSecret] = useState<string>();
   const [replays, setReplays] = useState<Record<string, Replay>>({});
+  const [step, setStep] = useState<Step>();
 
+  const changed = () => {
+    endpoints.reload();
+    endpointsChanged();
+  };
   const add = async (event: FormEvent) => {
     event.preventDefault();
     setError(undefined);
     try {
-      const created = await api.endpoints.create(
-        url.trim(),
-        events.split(",").map((e) => e.trim()).filter((e) => e !== ""),
-      );
+      const created = await api.endpoints.create(url.trim(), parseEventFilters(events));
       setSecret(created.secret);
       setUrl("");
-      endpoints.reload();
+      changed();
     } catch (err) {
       setError(err);
     }
@@ -61,30 +70,30 @@ export function WebhookEndpointsCard() {
     try {
       await what();
       toast(done);
-      endpoints.reload();
+      changed();
     } catch (err) {
       toast(errorMessage(err), "error");
     }
   };
-  const replay = async (e: WebhookEndpoint) => {
-    try {
-      const r = await api.endpoints.replay(e.id, e.disabled_at);
-      setReplays((all) => ({ ...all, [e.id]: r }));
-    } catch (err) {
-      toast(errorMessage(err), "error");
-    }
+  const remove = async (e: WebhookEndpoint) => {
+    await api.endpoints.remove(e.id);
+    setStep(undefined);
+    toast("Endpoint deleted");
+    changed();
+  };
+  const roll = async (e: WebhookEndpoint) => {
+    const rolled = await api.endpoints.rollSecret(e.id);
+    setStep({ kind: "secret", endpoint: e, secret: rolled.secret ?? "" });
+    changed();
   };
 
-  const disabled = (endpoints.data ?? []).filter((e) => e.status === "disabled" && e.disabled_reason?.startsWith("every delivery failed"));
   return (
-    <Card title="Endpoints" description="Each endpoint receives the events it subscribes to, signed with its own secret." testId="endpoints-card">
-      {disabled.length > 0 && (
-        <div className="notice notice-error" role="alert" data-test-id="endpoint-disabled-banner">
-          {disabled.map((e) => e.url).join(", ")} {disabled.length === 1 ? "was" : "were"} disabled after failing; re-enable and replay
-          what was missed.
-        </div>
-      )}
-      <form className="form-row" onSubmit={add}>
+    <Card
+      title="Endpoints"
+      description="Each endpoint receives the events it subscribes to, signed with its own secret. Select one to see its deliveries."
+      testId="endpoints-card"
+    >
+      <form className="form-row endpoint-add" onSubmit={add}>
         <input
           className="input"
           aria-label="Endpoint URL"
@@ -112,49 +121,198 @@ export function WebhookEndpointsCard() {
         </p>
       )}
       <div className="table-wrap">
-      <table className="table" data-test-id="endpoints-table">
-        <thead>
-          <tr>
-            <th>URL</th>
-            <th>Events</th>
-            <th>Status</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {(endpoints.data ?? []).map((e) => {
-            const running = replays[e.id];
-            return (
-            <tr key={e.id} data-test-id="endpoint-row" data-endpoint-id={e.id}>
-              <td>
-                {e.url} {e.primary && <span className="badge">primary</span>}
-                {running && <ReplayProgress key={running.id} replay={running} />}
-              </td>
-              <td>{e.enabled_events.join(", ")}</td>
-              <td data-test-id="endpoint-status">{e.status}</td>
-              <td className="row-actions">
-                <button
-                  className="button button-secondary button-small"
-                  data-test-id="toggle-endpoint-button"
-                  onClick={() =>
-                    act(() => api.endpoints.setStatus(e.id, e.status === "enabled" ? "disabled" : "enabled"), "Endpoint updated")
-                  }
-                >
-                  {e.status === "enabled" ? "Disable" : "Enable"}
-                </button>
-                <button className="button button-secondary button-small" data-test-id="replay-endpoint-button" disabled={e.status !== "enabled"} onClick={() => replay(e)}>
-                  Replay
-                </button>
-                <button className="button button-secondary button-small" data-test-id="delete-endpoint-button" onClick={() => act(() => api.endpoints.remove(e.id), "Endpoint deleted")}>
-                  Delete
-                </button>
-              </td>
+        <table className="table" data-test-id="endpoints-table">
+          <thead>
+            <tr>
+              <th>URL</th>
+              <th>Events</th>
+              <th>Status</th>
+              <th className="num">Success, last 24 h</th>
+              <th aria-label="Actions" />
             </tr>
-            );
-          })}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {endpoints.error !== undefined && (
+              <TableMessage colSpan={COLUMNS}>
+                <ErrorNotice error={endpoints.error} onRetry={endpoints.reload} />
+              </TableMessage>
+            )}
+            {endpoints.loading && (
+              <TableMessage colSpan={COLUMNS}>
+                <LoadingBlock label="Loading endpoints…" />
+              </TableMessage>
+            )}
+            {endpoints.data?.length === 0 && (
+              <TableMessage colSpan={COLUMNS}>
+                <p className="empty">No endpoints yet. Add one above, or save a Webhook URL.</p>
+              </TableMessage>
+            )}
+            {(endpoints.data ?? []).map((e) => {
+              const running = replays[e.id];
+              const isSelected = selected === e.id;
+              return (
+                <tr
+                  key={e.id}
+                  data-test-id="endpoint-row"
+                  data-endpoint-id={e.id}
+                  className={isSelected ? "row-selected" : undefined}
+                  aria-selected={isSelected}
+                >
+                  <td className="endpoint-url">
+                    <button
+                      type="button"
+                      className="link-button mono"
+                      onClick={() => onSelect(e)}
+                      aria-label={`Show deliveries to ${e.url}`}
+                      data-test-id="endpoint-log-button"
+                    >
+                      {e.url}
+                    </button>{" "}
+                    {e.primary && <span className="badge badge-info">primary</span>}
+                    {e.description && <div className="muted small">{e.description}</div>}
+                    {running && <ReplayProgress key={running.id} replay={running} />}
+                  </td>
+                  <td className="mono small" data-test-id="endpoint-events">
+                    {e.enabled_events.join(", ")}
+                  </td>
+                  <td>
+                    <StatusBadge status={e.status} testId="endpoint-status" />
+                    {e.status === "disabled" && e.disabled_reason && (
+                      <div className={isAutoDisabled(e) ? "small text-danger" : "muted small"}>{e.disabled_reason}</div>
+                    )}
+                  </td>
+                  <td className="num nowrap">
+                    <span className={`rate rate-${successRateTone(e.deliveries_24h)}`} data-test-id="endpoint-success-rate">
+                      {successRateText(e.deliveries_24h)}
+                    </span>
+                    <div className="muted small">{deliveriesSummary(e.deliveries_24h)}</div>
+                  </td>
+                  <td>
+                    <div className="row-actions">
+                      <button
+                        type="button"
+                        className="button button-secondary button-small"
+                        data-test-id="edit-endpoint-button"
+                        aria-label={`Edit ${e.url}`}
+                        onClick={() => setStep({ kind: "edit", endpoint: e })}
+                      >
+                        Edit
+                      </button>
+                      <button
+                        type="button"
+                        className="button button-secondary button-small"
+                        data-test-id="toggle-endpoint-button"
+                        aria-label={`${e.status === "enabled" ? "Disable" : "Enable"} ${e.url}`}
+                        onClick={() =>
+                          act(
+                            () => api.endpoints.setStatus(e.id, e.status === "enabled" ? "disabled" : "enabled"),
+                            e.status === "enabled" ? "Endpoint disabled" : "Endpoint enabled",
+                          )
+                        }
+                      >
+                        {e.status === "enabled" ? "Disable" : "Enable"}
+                      </button>
+                      <button
+                        type="button"
+                        className="button button-secondary button-small"
+                        data-test-id="replay-endpoint-button"
+                        aria-label={`Replay events to ${e.url}`}
+                        disabled={e.status !== "enabled"}
+                        onClick={() => setStep({ kind: "replay", endpoint: e })}
+                      >
+                        Replay
+                      </button>
+                      <button
+                        type="button"
+                        className="button button-secondary button-small"
+                        data-test-id="roll-endpoint-secret-button"
+                        aria-label={`Roll the signing secret of ${e.url}`}
+                        onClick={() => setStep({ kind: "roll", endpoint: e })}
+                      >
+                        Roll secret
+                      </button>
+                      <button
+                        type="button"
+                        className="button button-secondary button-small"
+                        data-test-id="delete-endpoint-button"
+                        aria-label={`Delete ${e.url}`}
+                        onClick={() => setStep({ kind: "delete", endpoint: e })}
+                      >
+                        Delete
+                      </button>
+                    </div>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
       </div>
+
+      {step?.kind === "edit" && (
+        <EndpointDialog
+          endpoint={step.endpoint}
+          onClose={() => setStep(undefined)}
+          onSaved={() => {
+            setStep(undefined);
+            toast("Endpoint updated");
+            changed();
+          }}
+        />
+      )}
+      {step?.kind === "replay" && (
+        <ReplayDialog
+          endpoint={step.endpoint}
+          onClose={() => setStep(undefined)}
+          onStarted={(r) => {
+            setReplays((all) => ({ ...all, [step.endpoint.id]: r }));
+            setStep(undefined);
+          }}
+        />
+      )}
+      {step?.kind === "delete" && (
+        <ConfirmDialog
+          title="Delete endpoint?"
+          confirmLabel="Delete endpoint"
+          danger
+          onConfirm={() => remove(step.endpoint)}
+          onClose={() => setStep(undefined)}
+        >
+          <p>
+            Events stop going to <code className="mono">{step.endpoint.url}</code>. Its past deliveries stay in the
+            log.
+            {step.endpoint.primary && " It is the primary endpoint: the Webhook URL above is cleared."}
+          </p>
+        </ConfirmDialog>
+      )}
+      {step?.kind === "roll" && (
+        <ConfirmDialog
+          title="Roll signing secret?"
+          confirmLabel="Roll secret"
+          danger
+          onConfirm={() => roll(step.endpoint)}
+          onClose={() => setStep(undefined)}
+        >
+          <p>
+            Deliveries to <code className="mono">{step.endpoint.url}</code> are signed with a new secret from now on;
+            signatures checked with the old one stop matching.
+            {step.endpoint.primary && " It is the primary endpoint: this is also your webhook secret above."}
+          </p>
+        </ConfirmDialog>
+      )}
+      {step?.kind === "secret" && (
+        <Modal
+          title="New signing secret"
+          onClose={() => setStep(undefined)}
+          footer={
+            <button type="button" className="button button-primary" onClick={() => setStep(undefined)}>
+              Done
+            </button>
+          }
+        >
+          <SecretReveal label={`Signing secret of ${step.endpoint.url}`} secret={step.secret} />
+        </Modal>
+      )}
     </Card>
   );
 }

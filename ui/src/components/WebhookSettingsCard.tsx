@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { api, errorMessage } from "../api/client";
+import { endpointsChanged, onEndpointsChanged } from "../lib/endpoints";
 import { useResource } from "../lib/useResource";
 import { Card } from "./Card";
 import { ConfirmDialog } from "./ConfirmDialog";
@@ -28,6 +29,9 @@ export function WebhookSettingsCard({ onTestSent }: { onTestSent: () => void }) 
   const [testing, setTesting] = useState(false);
   const [saveError, setSaveError] = useState<unknown>();
   const [confirmRegenerate, setConfirmRegenerate] = useState(false);
+  // The primary endpoint is this URL and secret: a change made in the endpoints table shows here.
+  const { reload } = config;
+  useEffect(() => onEndpointsChanged(reload), [reload]);
 
   const savedUrl = config.data?.webhook_url ?? "";
   useEffect(() => setUrl(savedUrl), [savedUrl]);
@@ -41,7 +45,7 @@ export function WebhookSettingsCard({ onTestSent }: { onTestSent: () => void }) 
     try {
       await api.webhooks.saveUrl(url.trim());
       toast("Webhook URL saved");
-      config.reload();
+      endpointsChanged();
     } catch (error) {
       setSaveError(error);
     } finally {
@@ -66,7 +70,7 @@ export function WebhookSettingsCard({ onTestSent }: { onTestSent: () => void }) 
     await api.webhooks.regenerateSecret();
     setConfirmRegenerate(false);
     toast("New webhook secret generated");
-    config.reload();
+    endpointsChanged();
   };
 
   if (config.loading) {

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from "react";
 import { Outlet, useLocation, useNavigate } from "react-router-dom";
 import { api, ApiError, errorMessage, onUnauthorized } from "../api/client";
 import type { Merchant } from "../api/types";
+import { DisabledEndpointsBanner } from "../components/DisabledEndpointsBanner";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { Sidebar } from "../components/Sidebar";
 import { LoadingBlock } from "../components/Spinner";
@@ -9,7 +10,8 @@ import { useToast } from "../components/Toast";
 import { useResource } from "../lib/useResource";
 import { SessionContext } from "../session";
 
-// Everything under /dashboard: checks the session, then shows the sidebar and the page.
+// Everything under /dashboard: checks the session, then shows the sidebar, the banner about
+// endpoints disabled for failing, and the page.
 export function DashboardLayout() {
   const navigate = useNavigate();
   const location = useLocation();
@@ -58,6 +60,7 @@ export function DashboardLayout() {
       <div className="app-shell">
         <Sidebar merchant={session.merchant} onLogout={logout} loggingOut={loggingOut} />
         <main className="content">
+          <DisabledEndpointsBanner />
           <Outlet />
         </main>
       </div>
