@@ -524,9 +524,17 @@ func TestTotalsPendingMigration(t *testing.T) {
 				}
 			}()
 		}
-		time.Sleep(100 * time.Millisecond)
-		err := migrate()
-		time.Sleep(100 * time.Millisecond)
+		// Payments are being written when the migration starts and still after it ends (the
+		// writers that met its locks waited for it).
+		wrote := func(n int64) bool {
+			return waitFor(30*time.Second, func() bool { return seq.Load()-before >= n })
+		}
+		var err error
+		if wrote(4) {
+			err = migrate()
+		}
+		midway := seq.Load() - before
+		ok := wrote(midway + 4)
 		close(stop)
 		wg.Wait()
 		close(errs)
@@ -536,8 +544,8 @@ func TestTotalsPendingMigration(t *testing.T) {
 		for err := range errs {
 			t.Fatal(err)
 		}
-		if seq.Load()-before < 8 {
-			t.Fatalf("only %d payments written: no write raced the migration", seq.Load()-before)
+		if midway < 4 || !ok {
+			t.Fatalf("%d payments written before the migration ended, %d in all: the writers did not run around it", midway, seq.Load()-before)
 		}
 		if d := drift(t, pool); len(d) > 0 {
 			t.Fatalf("running totals differ from a recount:\n%v", d)
@@ -566,6 +574,16 @@ func TestTotalsPendingMigration(t *testing.T) {
 	}
 	writing(func() error { _, err := provider.Down(ctx); return err })
 	writing(func() error { _, err := provider.UpTo(ctx, 10); return err })
+}
+
+// waitFor polls cond every 5 ms until it holds (true) or d has passed (false).
+func waitFor(d time.Duration, cond func() bool) bool {
+	for end := time.Now().Add(d); time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
+		if cond() {
+			return true
+		}
+	}
+	return cond()
 }
 
 func isDeadlock(err error) bool {
