@@ -349,16 +349,7 @@ func TestTotalsBackfillWhileWriting(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	pool := newPool(t, emptyDatabase(t, "backfill"))
-	dir, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sqlDB := stdlib.OpenDBFromPool(pool)
-	defer sqlDB.Close()
-	provider, err := goose.NewProvider(goose.DialectPostgres, sqlDB, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	provider := migrationProvider(t, pool)
 	if _, err := provider.UpTo(ctx, 6); err != nil {
 		t.Fatal(err)
 	}
@@ -369,58 +360,13 @@ func TestTotalsBackfillWhileWriting(t *testing.T) {
 	addLaterColumns(ctx, t, pool, "00009_events_endpoints.sql")
 	merchant := addMerchant(t, pool)
 	var seq atomic.Int64
-	write := func(n int, rng *rand.Rand) error {
-		for range n {
-			if err := lifecycle(ctx, pool, merchant, rng, seq.Add(1)); err != nil {
-				return err
-			}
+	rng := rand.New(rand.NewPCG(1, 1))
+	for range 50 {
+		if err := lifecycle(ctx, pool, merchant, rng, seq.Add(1)); err != nil {
+			t.Fatal(err)
 		}
-		return nil
 	}
-	if err := write(50, rand.New(rand.NewPCG(1, 1))); err != nil {
-		t.Fatal(err)
-	}
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	errs := make(chan error, 4)
-	for w := range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rng := rand.New(rand.NewPCG(uint64(w), 2))
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				// A writer caught in the migration's taking of its locks may be the
-				// one PostgreSQL aborts to break a deadlock; it is retried, as the
-				// gateway retries a failed step.
-				if err := write(1, rng); err != nil && !isDeadlock(err) {
-					errs <- err
-					return
-				}
-			}
-		}()
-	}
-	time.Sleep(100 * time.Millisecond)
-	if _, err := provider.UpTo(ctx, 7); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(200 * time.Millisecond)
-	close(stop)
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatal(err)
-	}
-	if seq.Load() < 60 {
-		t.Fatalf("only %d payments written: no write raced the migration", seq.Load())
-	}
-	if d := drift(t, pool); len(d) > 0 {
-		t.Fatalf("running totals differ from a recount after the migration:\n%v", d)
-	}
+	writeAround(ctx, t, pool, merchant, &seq, func() error { _, err := provider.UpTo(ctx, 7); return err })
 }
 
 // FoldTotalsEvery, as each worker runs it, moves the pending changes into the levels until its
@@ -484,73 +430,13 @@ func TestTotalsPendingMigration(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	pool := newPool(t, emptyDatabase(t, "pending"))
-	dir, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sqlDB := stdlib.OpenDBFromPool(pool)
-	defer sqlDB.Close()
-	provider, err := goose.NewProvider(goose.DialectPostgres, sqlDB, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	provider := migrationProvider(t, pool)
 	if _, err := provider.UpTo(ctx, 9); err != nil {
 		t.Fatal(err)
 	}
 	merchant := addMerchant(t, pool)
 	var seq atomic.Int64
-	// writing runs lifecycles from 4 writers while migrate runs, and a few before and after.
-	writing := func(migrate func() error) {
-		t.Helper()
-		stop := make(chan struct{})
-		var wg sync.WaitGroup
-		errs := make(chan error, 4)
-		before := seq.Load()
-		for w := range 4 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				rng := rand.New(rand.NewPCG(uint64(w), uint64(before)))
-				for {
-					if err := lifecycle(ctx, pool, merchant, rng, seq.Add(1)); err != nil && !isDeadlock(err) {
-						errs <- err
-						return
-					}
-					select {
-					case <-stop:
-						return
-					default:
-					}
-				}
-			}()
-		}
-		// Payments are being written when the migration starts and still after it ends (the
-		// writers that met its locks waited for it).
-		wrote := func(n int64) bool {
-			return waitFor(30*time.Second, func() bool { return seq.Load()-before >= n })
-		}
-		var err error
-		if wrote(4) {
-			err = migrate()
-		}
-		midway := seq.Load() - before
-		ok := wrote(midway + 4)
-		close(stop)
-		wg.Wait()
-		close(errs)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for err := range errs {
-			t.Fatal(err)
-		}
-		if midway < 4 || !ok {
-			t.Fatalf("%d payments written before the migration ended, %d in all: the writers did not run around it", midway, seq.Load()-before)
-		}
-		if d := drift(t, pool); len(d) > 0 {
-			t.Fatalf("running totals differ from a recount:\n%v", d)
-		}
-	}
+	writing := func(migrate func() error) { writeAround(ctx, t, pool, merchant, &seq, migrate) }
 	writing(func() error { return nil })
 	// 00007 gives a key a row per concurrent writer: every key gets a second, empty one here.
 	var duplicated int64
@@ -574,6 +460,77 @@ func TestTotalsPendingMigration(t *testing.T) {
 	}
 	writing(func() error { _, err := provider.Down(ctx); return err })
 	writing(func() error { _, err := provider.UpTo(ctx, 10); return err })
+}
+
+// writeAround runs payments' lifecycles from 4 writers around migrate (some before it starts,
+// some after it ends, the rest meeting its locks), then checks that the running totals equal a
+// recount. A writer aborted by a deadlock with the migration is retried, as the gateway retries
+// a failed step.
+func writeAround(ctx context.Context, t *testing.T, pool *pgxpool.Pool, merchant uuid.UUID, seq *atomic.Int64, migrate func() error) {
+	t.Helper()
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	before := seq.Load()
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(w), uint64(before)))
+			for {
+				if err := lifecycle(ctx, pool, merchant, rng, seq.Add(1)); err != nil && !isDeadlock(err) {
+					errs <- err
+					return
+				}
+				select {
+				case <-stop:
+					return
+				default:
+				}
+			}
+		}()
+	}
+	wrote := func(n int64) bool {
+		return waitFor(30*time.Second, func() bool { return seq.Load()-before >= n })
+	}
+	var err error
+	if wrote(4) {
+		err = migrate()
+	}
+	midway := seq.Load() - before
+	ok := wrote(midway + 4)
+	close(stop)
+	wg.Wait()
+	close(errs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if midway < 4 || !ok {
+		t.Fatalf("%d payments written before the migration ended, %d in all: the writers did not run around it", midway, seq.Load()-before)
+	}
+	if d := drift(t, pool); len(d) > 0 {
+		t.Fatalf("running totals differ from a recount:\n%v", d)
+	}
+}
+
+// migrationProvider applies the migrations one by one on pool, for tests of a migration under
+// concurrent writes.
+func migrationProvider(t *testing.T, pool *pgxpool.Pool) *goose.Provider {
+	t.Helper()
+	dir, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlDB := stdlib.OpenDBFromPool(pool)
+	t.Cleanup(func() { sqlDB.Close() })
+	provider, err := goose.NewProvider(goose.DialectPostgres, sqlDB, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return provider
 }
 
 // waitFor polls cond every 5 ms until it holds (true) or d has passed (false).
