@@ -1,4 +1,5 @@
 import type { PaymentFilters as Filters } from "../api/types";
+import { DateRangeFilter } from "./DateRangeFilter";
 
 interface Props {
   filters: Filters;
@@ -54,26 +55,7 @@ export function PaymentFilters({ filters, onChange }: Props) {
           <option value="card">Card</option>
         </select>
       </label>
-      <label className="filter">
-        <span>From</span>
-        <input
-          className="input"
-          type="date"
-          value={filters.from ?? ""}
-          max={filters.to || undefined}
-          onChange={(e) => set({ from: e.target.value })}
-        />
-      </label>
-      <label className="filter">
-        <span>To</span>
-        <input
-          className="input"
-          type="date"
-          value={filters.to ?? ""}
-          min={filters.from || undefined}
-          onChange={(e) => set({ to: e.target.value })}
-        />
-      </label>
+      <DateRangeFilter from={filters.from} to={filters.to} onChange={set} />
       {active && (
         <button type="button" className="link-button filter-clear" onClick={() => onChange({})}>
           Clear filters

@@ -3,6 +3,7 @@ import { api, errorMessage } from "../api/client";
 import type { WebhookDelivery } from "../api/types";
 import { formatDateTime } from "../lib/dates";
 import { ErrorNotice } from "./ErrorNotice";
+import { ExpandButton } from "./ExpandButton";
 import { LoadingBlock, Spinner } from "./Spinner";
 import { StatusBadge } from "./StatusBadge";
 import { TableMessage } from "./TableMessage";
@@ -96,15 +97,7 @@ export function WebhookDeliveriesTable({
               <Fragment key={delivery.id}>
                 <tr data-test-id="webhook-log-row" data-webhook-id={delivery.id} className={open ? "row-open" : ""}>
                   <td>
-                    <button
-                      type="button"
-                      className="icon-button chevron"
-                      aria-expanded={open}
-                      aria-label={open ? "Hide details" : "Show details"}
-                      onClick={() => setExpanded(open ? undefined : delivery.id)}
-                    >
-                      ›
-                    </button>
+                    <ExpandButton open={open} what="details" onToggle={() => setExpanded(open ? undefined : delivery.id)} />
                   </td>
                   <td className="mono">
                     {delivery.event}

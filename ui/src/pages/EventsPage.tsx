@@ -3,7 +3,9 @@ import { Link, useSearchParams } from "react-router-dom";
 import { api } from "../api/client";
 import type { EventFilters, GatewayEvent } from "../api/types";
 import { Card } from "../components/Card";
+import { DateRangeFilter } from "../components/DateRangeFilter";
 import { ErrorNotice } from "../components/ErrorNotice";
+import { ExpandButton } from "../components/ExpandButton";
 import { PageHeader } from "../components/PageHeader";
 import { Pagination } from "../components/Pagination";
 import { LoadingBlock } from "../components/Spinner";
@@ -116,28 +118,7 @@ export function EventsPage() {
       <Card>
         <div className="filters" role="group" aria-label="Filter events">
           <TypeFilter value={filters.type ?? ""} onChange={(type) => update({ type })} />
-          <label className="filter">
-            <span>From</span>
-            <input
-              className="input"
-              type="date"
-              value={filters.from}
-              max={filters.to || undefined}
-              onChange={(e) => update({ from: e.target.value })}
-              data-test-id="event-from-filter"
-            />
-          </label>
-          <label className="filter">
-            <span>To</span>
-            <input
-              className="input"
-              type="date"
-              value={filters.to}
-              min={filters.from || undefined}
-              onChange={(e) => update({ to: e.target.value })}
-              data-test-id="event-to-filter"
-            />
-          </label>
+          <DateRangeFilter from={filters.from} to={filters.to} onChange={update} testIdPrefix="event" />
           {active && (
             <button type="button" className="link-button filter-clear" onClick={() => update({ type: null, from: null, to: null })}>
               Clear filters
@@ -180,15 +161,7 @@ export function EventsPage() {
                   <Fragment key={event.id}>
                     <tr data-test-id="event-row" data-event-id={event.id} className={open ? "row-open" : ""}>
                       <td>
-                        <button
-                          type="button"
-                          className="icon-button chevron"
-                          aria-expanded={open}
-                          aria-label={open ? "Hide deliveries" : "Show deliveries"}
-                          onClick={() => update({ event: open ? null : event.id }, true)}
-                        >
-                          ›
-                        </button>
+                        <ExpandButton open={open} what="deliveries" onToggle={() => update({ event: open ? null : event.id }, true)} />
                       </td>
                       <td className="mono strong">{event.type}</td>
                       <td className="mono small">{event.id}</td>
